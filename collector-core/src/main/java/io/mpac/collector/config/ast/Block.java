@@ -1,0 +1,29 @@
+package io.mpac.collector.config.ast;
+
+import io.mpac.collector.config.syntax.Position;
+import java.util.List;
+
+/**
+ * {@code a.b.c "label" { body }}. {@code label} is null when the block has none; {@code position}
+ * is where the name starts, {@code labelPosition} where the label's opening quote is (or null), and
+ * {@code end} the position of the closing brace.
+ */
+public record Block(
+    Position position,
+    List<String> name,
+    String label,
+    Position labelPosition,
+    List<Statement> body,
+    Position end)
+    implements Statement {
+
+  public Block {
+    name = List.copyOf(name);
+    body = List.copyOf(body);
+  }
+
+  /** The dotted name, e.g. {@code otelcol.receiver.otlp} or {@code stage.json}. */
+  public String fullName() {
+    return String.join(".", name);
+  }
+}
