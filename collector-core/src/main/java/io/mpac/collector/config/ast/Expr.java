@@ -24,41 +24,72 @@ public sealed interface Expr {
   /** {@code target.field}; {@code position} is where {@code target} starts. */
   record Access(Position position, Expr target, String field, Position fieldPosition) implements Expr {}
 
-  /** {@code target[index]}. */
-  record Index(Position position, Expr target, Expr index) implements Expr {}
+  /**
+   * {@code target[index]}; {@code lbrack}/{@code rbrack} are the bracket positions (null when the
+   * node was built by code). The formatter uses them to keep line breaks as written.
+   */
+  record Index(Position position, Expr target, Expr index, Position lbrack, Position rbrack)
+      implements Expr {
+    public Index(Position position, Expr target, Expr index) {
+      this(position, target, index, null, null);
+    }
+  }
 
-  /** {@code function(args...)}. */
-  record Call(Position position, Expr function, List<Expr> arguments) implements Expr {
+  /** {@code function(args...)}; {@code lparen}/{@code rparen} as for {@link Index}. */
+  record Call(
+      Position position, Expr function, List<Expr> arguments, Position lparen, Position rparen)
+      implements Expr {
     public Call {
       arguments = List.copyOf(arguments);
     }
-  }
 
-  /** {@code [a, b, c]}. */
-  record ArrayLiteral(Position position, List<Expr> elements) implements Expr {
-    public ArrayLiteral {
-      elements = List.copyOf(elements);
+    public Call(Position position, Expr function, List<Expr> arguments) {
+      this(position, function, arguments, null, null);
     }
   }
 
-  /** {@code { key = value, "quoted.key" = value }}. */
-  record ObjectLiteral(Position position, List<Field> fields) implements Expr {
+  /** {@code [a, b, c]}; {@code end} is the closing bracket (null when unknown). */
+  record ArrayLiteral(Position position, List<Expr> elements, Position end) implements Expr {
+    public ArrayLiteral {
+      elements = List.copyOf(elements);
+    }
+
+    public ArrayLiteral(Position position, List<Expr> elements) {
+      this(position, elements, null);
+    }
+  }
+
+  /** {@code { key = value, "quoted.key" = value }}; {@code end} is the closing brace. */
+  record ObjectLiteral(Position position, List<Field> fields, Position end) implements Expr {
     public ObjectLiteral {
       fields = List.copyOf(fields);
+    }
+
+    public ObjectLiteral(Position position, List<Field> fields) {
+      this(position, fields, null);
     }
   }
 
   /** One field of an object literal; {@code quoted} says whether the key was written as a string. */
   record Field(Position position, String key, boolean quoted, Expr value) {}
 
-  /** {@code left op right}. */
-  record Binary(Position position, BinaryOp op, Expr left, Expr right) implements Expr {}
+  /** {@code left op right}; {@code opPosition} is where the operator is (null when unknown). */
+  record Binary(Position position, BinaryOp op, Expr left, Expr right, Position opPosition)
+      implements Expr {
+    public Binary(Position position, BinaryOp op, Expr left, Expr right) {
+      this(position, op, left, right, null);
+    }
+  }
 
   /** {@code op operand}. */
   record Unary(Position position, UnaryOp op, Expr operand) implements Expr {}
 
   /** {@code ( inner )}, kept so that {@code fmt} writes the parentheses back. */
-  record Paren(Position position, Expr inner) implements Expr {}
+  record Paren(Position position, Expr inner, Position end) implements Expr {
+    public Paren(Position position, Expr inner) {
+      this(position, inner, null);
+    }
+  }
 
   enum BinaryOp {
     OR("||"), AND("&&"),
