@@ -11,6 +11,7 @@ import java.util.Arrays;
  * mpac-collector validate CONFIG_FILE_OR_DIR      check a config, print every problem
  * mpac-collector fmt [--write] [--test] FILE|-    print (or rewrite) a file in canonical form
  * mpac-collector health [--addr HOST:PORT]        probe /-/ready (for container health checks)
+ * mpac-collector reference                        print the configuration reference
  * mpac-collector --version | --help
  * </pre>
  */
@@ -36,6 +37,10 @@ public final class Main {
         case "validate" -> new ValidateCommand(out, err).run(rest);
         case "fmt" -> new FmtCommand(out, err, System.in).run(rest);
         case "health" -> new HealthCommand(out, err).run(rest);
+        case "reference" -> {
+          out.print(ConfigReference.markdown(io.mpac.collector.pipeline.ComponentRegistry.fromClassPath()));
+          yield 0;
+        }
         case "--version", "-v", "version" -> {
           out.println("mpac-collector " + version());
           yield 0;
@@ -74,6 +79,7 @@ public final class Main {
           fmt [--write] [--test] FILE|-    print a file in canonical format (--write: rewrite it;
                                            --test: exit 1 if it is not formatted)
           health [--addr HOST:PORT]        exit 0 if the collector at HOST:PORT is ready
+          reference                        print the configuration reference (Markdown)
           --version                        print the version
           --help                           print this help
 

@@ -45,6 +45,16 @@ final class RunCommand {
     LogSetup.apply("info", "logfmt");
     CollectorProcess collector = new CollectorProcess(new CollectorProcess.Options(
         config, listen, Path.of(flags.get("storage.path", "data/")), timeout, System.getenv()));
+    try {
+      collector.start();
+    } catch (ConfigException e) {
+      for (Diagnostic d : e.diagnostics()) err.println(d);
+      return 1;
+    } catch (StartException | IOException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
+    // Handlers go in only once running: a stop or reload before that has nothing to act on.
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onStop(stop::countDown);
     Signals.onReload(() -> {
@@ -56,15 +66,6 @@ final class RunCommand {
         LOG.log(Level.WARNING, "reload failed", e);
       }
     });
-    try {
-      collector.start();
-    } catch (ConfigException e) {
-      for (Diagnostic d : e.diagnostics()) err.println(d);
-      return 1;
-    } catch (StartException | IOException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
-    }
     LOG.info("mpac-collector " + Main.version() + " running; admin server on "
         + collector.adminAddress().getHostString() + ":" + collector.adminAddress().getPort());
     try {
