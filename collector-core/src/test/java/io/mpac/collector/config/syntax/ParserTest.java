@@ -53,7 +53,7 @@ class ParserTest {
     assertThat(receiver.label()).isEqualTo("default");
     assertThat(receiver.labelPosition()).isEqualTo(new Position("mpac.alloy", 10, 23));
     assertThat(receiver.end()).isEqualTo(new Position("mpac.alloy", 24, 1));
-    assertThat(f.comments()).hasSize(11);
+    assertThat(f.comments()).hasSize(10);
     assertThat(f.comments().get(0).text())
         .isEqualTo("// Platform observability pipeline (test fixture for the Java collector).");
     assertThat(f.comments().get(1).text()).isEqualTo("/* Block comment: exercises the scanner. */");
@@ -264,7 +264,10 @@ class ParserTest {
             "t.alloy:1:6: expected block label, got TERMINATOR",
             "t.alloy:2:1: expected block body, got EOF");
     assertThat(errors("foo\n"))
-        .containsExactly("t.alloy:1:4: expected attribute assignment or block body, got TERMINATOR");
+        .containsExactly(
+            "t.alloy:1:4: expected block label, got TERMINATOR",
+            "t.alloy:2:1: expected attribute assignment or block body, got EOF");
+    assertThat(errors("foo ]\n")).containsExactly("t.alloy:1:5: expected block label, got ]");
     assertThat(errors("blk {\n  a = 1\n")).containsExactly("t.alloy:3:1: expected }, got EOF");
   }
 
