@@ -2,6 +2,7 @@ package io.mpac.collector.config.syntax;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.mpac.collector.config.ast.Attribute;
 import io.mpac.collector.config.ast.Block;
@@ -11,6 +12,7 @@ import io.mpac.collector.config.value.Value;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -290,6 +292,17 @@ class ParserTest {
             "t.alloy:5:6: missing ',' in expression list",
             "t.alloy:8:7: expected TERMINATOR, got IDENT",
             "t.alloy:9:7: unknown escape sequence");
+  }
+
+  @Test
+  void recoveryAlwaysTerminates() {
+    String[] nasty = {"}", "}}}\n]", "a = }", "a = [", "a = {", "blk {", "blk { } }", "a = f(", "= = =",
+        "a = 1 +", "blk \"x\" \"y\" {}", "{ a = 1 b = 2 }", "a = [1 2 3]", "a = {b c}", ".", "a.\n",
+        "a = x.\n", "a = x[\n", "\u0000", "/*", "\"", "`"};
+    for (String src : nasty) {
+      assertTimeoutPreemptively(Duration.ofSeconds(2), () -> assertThat(errors(src)).isNotEmpty(), src);
+    }
+    assertThat(errors("}\nok = 1\n")).containsExactly("t.alloy:1:1: expected identifier, got }");
   }
 
   @Test
