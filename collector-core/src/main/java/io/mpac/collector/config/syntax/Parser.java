@@ -121,6 +121,7 @@ public final class Parser {
   private List<Statement> parseBody(TokenKind until) {
     List<Statement> body = new ArrayList<>();
     while (!at(until) && !at(TokenKind.EOF)) {
+      Token start = tok;
       Statement stmt = parseStatement();
       if (stmt != null) body.add(stmt);
       if (at(until)) break;
@@ -129,6 +130,7 @@ public final class Parser {
         skipStatement();
       }
       if (at(TokenKind.TERMINATOR)) next();
+      else if (tok == start) next(); // e.g. a stray '}' at top level: always make progress
     }
     return body;
   }

@@ -107,6 +107,8 @@ public final class Values {
         display(e.getValue(), b);
       }
       b.append(" }");
+    } else if (v instanceof Value.Bool bool) {
+      b.append(bool.value());
     } else if (v instanceof Value.Function fn) {
       b.append("function(").append(fn.name()).append(')');
     } else if (v instanceof Value.Capsule c) {
