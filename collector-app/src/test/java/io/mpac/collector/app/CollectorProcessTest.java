@@ -84,6 +84,12 @@ class CollectorProcessTest {
     throw new AssertionError("collector did not report its admin address in time");
   }
 
+  private void signal(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.exitValue()).isZero();
+  }
+
   private static HttpResponse<String> get(String addr, String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + addr + path)).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -136,8 +142,7 @@ class CollectorProcessTest {
 
     // SIGHUP reloads a good config.
     Files.writeString(config, CONFIG.replace("\"basic\"", "\"normal\""));
-    Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start();
-    assertThat(hup.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    signal("HUP");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     String verbosity = "";
     while (System.nanoTime() < deadline && !verbosity.equals("normal")) {
@@ -146,13 +151,14 @@ class CollectorProcessTest {
     }
     assertThat(verbosity).isEqualTo("normal");
 
-    // SIGTERM: graceful stop, exit 0, well within the shutdown timeout.
-    process.destroy();
+    // SIGTERM: graceful stop, exit 0, well within the shutdown timeout. (Not Process.destroy():
+    // it also closes our end of the child's output, and we want to read its last lines.)
+    signal("TERM");
     assertThat(process.waitFor(15, TimeUnit.SECONDS)).as("exits within the timeout").isTrue();
     assertThat(process.exitValue()).isZero();
     reader.join(TimeUnit.SECONDS.toMillis(10)); // the pipe may still hold the last lines
     List<String> lines = List.copyOf(logLines);
-    assertThat(lines).as("log after the reload").anyMatch(l -> l.contains("msg=\"stopped\""));
+    assertThat(lines).as("log after the reload: %s", lines).anyMatch(l -> l.contains("msg=\"stopped\""));
     assertThat(lines).noneMatch(l -> l.contains("Exception"));
   }
 

@@ -64,6 +64,8 @@ public final class Parser {
       comments.add(new Comment(tok.position(), tok.text()));
       tok = lexer.next();
     }
+    // The scanner already reported an illegal token; a parser error on top would say the same twice.
+    if (tok.kind() == TokenKind.ILLEGAL) lastErrorLine = tok.position().line();
   }
 
   private boolean at(TokenKind kind) {
