@@ -25,9 +25,9 @@ import java.util.Set;
  * outputs), {@code test.processor} (forwards), {@code test.sink} (records). Every lifecycle call is
  * written to a shared journal so tests can check the order.
  */
-final class TestComponents {
+public final class TestComponents {
 
-  final List<String> journal = Collections.synchronizedList(new ArrayList<>());
+  public final List<String> journal = Collections.synchronizedList(new ArrayList<>());
 
   static final Schema OUTPUT = Schema.builder()
       .optional("traces", Types.consumersOf(Signal.TRACES), List.of())
@@ -35,7 +35,7 @@ final class TestComponents {
       .optional("logs", Types.consumersOf(Signal.LOGS), List.of())
       .build();
 
-  ComponentRegistry registry() {
+  public ComponentRegistry registry() {
     return new ComponentRegistry(List.of(new SourceFactory(), new ProcessorFactory(), new SinkFactory()));
   }
 
