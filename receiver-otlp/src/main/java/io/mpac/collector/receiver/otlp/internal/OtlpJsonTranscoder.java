@@ -158,8 +158,14 @@ public final class OtlpJsonTranscoder {
       message(p, root, out, 0);
       if (p.nextToken() != null) throw new JsonException("unexpected data after the JSON object");
     } catch (JsonProcessingException e) {
-      throw new JsonException("invalid JSON: " + e.getOriginalMessage() + " at line "
-          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+      String why = String.valueOf(e.getOriginalMessage());
+      int cut = why.indexOf(" (start marker");
+      if (cut > 0) why = why.substring(0, cut);
+      cut = why.indexOf('\n');
+      if (cut > 0) why = why.substring(0, cut);
+      String where = e.getLocation() == null ? ""
+          : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new JsonException("invalid JSON: " + why + where);
     } catch (IOException e) {
       throw new JsonException("invalid JSON: " + e.getMessage());
     }
