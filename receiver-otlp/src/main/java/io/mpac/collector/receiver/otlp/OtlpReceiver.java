@@ -77,9 +77,13 @@ public final class OtlpReceiver implements Component {
       health = Health.unhealthy(e.getMessage());
       throw e;
     }
-    health = Health.healthy("listening" + (grpc != null ? " gRPC " + grpc.address() : "")
-        + (http != null ? " HTTP " + http.address() : ""));
-    context.logger().info(() -> context.id() + ": " + health.message());
+    health = Health.healthy("listening" + (grpc != null ? " gRPC " + hostPort(grpc.address()) : "")
+        + (http != null ? " HTTP " + hostPort(http.address()) : ""));
+    context.logger().info(health.message()); // the log line carries the component id already
+  }
+
+  private static String hostPort(java.net.SocketAddress address) {
+    return address instanceof java.net.InetSocketAddress a ? a.getHostString() + ":" + a.getPort() : String.valueOf(address);
   }
 
   private IOException bindFailure(String endpoint, String transport, Exception e) {
