@@ -84,12 +84,17 @@ public final class Generator {
     // Requests per second per worker; pacing by absolute schedule so a slow answer is caught up on.
     double perWorkerRate = options.itemsPerSecond() <= 0 ? 0
         : options.itemsPerSecond() / options.itemsPerRequest() / options.workers();
+    // Payloads are built before the clock starts: building (JSON especially) is not load.
+    byte[][][] perWorker = new byte[options.workers()][][];
+    for (int w = 0; w < options.workers(); w++) {
+      perWorker[w] = json ? Payloads.json(shape, 16, w) : Payloads.protobuf(shape, 16, w);
+    }
     long start = System.nanoTime();
     long end = start + options.duration().toNanos();
     List<Thread> threads = new ArrayList<>();
     for (int w = 0; w < options.workers(); w++) {
       int worker = w;
-      byte[][] payloads = json ? Payloads.json(shape, 16, worker) : Payloads.protobuf(shape, 16, worker);
+      byte[][] payloads = perWorker[w];
       Thread t = new Thread(() -> {
         long interval = perWorkerRate > 0 ? (long) (1e9 / perWorkerRate) : 0;
         long next = System.nanoTime();

@@ -98,7 +98,7 @@ class LoadToolsTest {
       assertThat(proto.okItems()).isEqualTo(proto.requests() / 2 * 10);
       assertThat(spans.get()).isEqualTo(proto.items());
       Generator.Result json = new Generator(new Generator.Options(endpoint, Generator.Protocol.HTTP_JSON,
-          Signal.TRACES, 0, Duration.ofMillis(200), 10, 1, 1, 0)).run();
+          Signal.TRACES, 0, Duration.ofMillis(1000), 10, 1, 1, 0)).run();
       assertThat(json.requests()).isPositive();
       assertThat(contentTypes).contains("application/x-protobuf", "application/json");
     } finally {
