@@ -15,12 +15,21 @@ import java.util.Map;
 record QueuedEntry(Labels stream, String tenant, LokiEntry entry, int size) {
 
   static int sizeOf(LokiEntry e) {
-    int size = CodedOutputStream.computeStringSizeNoTag(e.line()) - 1;
+    int size = utf8Length(e.line());
     if (!e.structuredMetadata().isEmpty()) {
       for (Map.Entry<String, String> m : e.structuredMetadata().entrySet()) {
         size += m.getKey().length() + m.getValue().length();
       }
     }
     return Math.max(size, 1);
+  }
+
+  /** UTF-8 bytes of {@code s} (unpaired surrogates count as protobuf writes them). */
+  static int utf8Length(String s) {
+    int withPrefix = CodedOutputStream.computeStringSizeNoTag(s);
+    for (int v = 1; v <= 5; v++) {
+      if (CodedOutputStream.computeUInt32SizeNoTag(withPrefix - v) == v) return withPrefix - v;
+    }
+    return s.length();
   }
 }
