@@ -88,9 +88,9 @@ final class LokiWrite implements Component, LogsReceiver {
       String tenant = raw.get(Labels.TENANT_ID);
       Labels stream = stream(raw);
       if (stream.isEmpty()) continue; // Loki rejects a stream without labels; nothing to send it as
-      int size = QueuedEntry.sizeOf(e);
-      chunk[n++] = new QueuedEntry(stream, tenant, e, size);
-      bytes += size;
+      QueuedEntry q = QueuedEntry.of(stream, tenant, e);
+      chunk[n++] = q;
+      bytes += q.size();
     }
     if (n == 0) return;
     if (n < chunk.length) chunk = java.util.Arrays.copyOf(chunk, n);

@@ -84,8 +84,8 @@ final class PushEncoder {
   private static int entrySize(QueuedEntry q) {
     int ts = timestampSize(q.entry().timestampNanos());
     int size = 1 + CodedOutputStream.computeUInt32SizeNoTag(ts) + ts;
-    String line = q.entry().line();
-    if (!line.isEmpty()) size += CodedOutputStream.computeStringSize(2, line);
+    byte[] line = q.line();
+    if (line.length > 0) size += CodedOutputStream.computeByteArraySize(2, line);
     for (Map.Entry<String, String> m : q.entry().structuredMetadata().entrySet()) {
       int ps = pairSize(m.getKey(), m.getValue());
       size += 1 + CodedOutputStream.computeUInt32SizeNoTag(ps) + ps;
@@ -106,8 +106,8 @@ final class PushEncoder {
     int n = nanos(ts);
     if (s != 0) cos.writeInt64(1, s);
     if (n != 0) cos.writeInt32(2, n);
-    String line = q.entry().line();
-    if (!line.isEmpty()) cos.writeString(2, line);
+    byte[] line = q.line();
+    if (line.length > 0) cos.writeByteArray(2, line);
     for (Map.Entry<String, String> m : q.entry().structuredMetadata().entrySet()) {
       cos.writeTag(3, 2);
       cos.writeUInt32NoTag(pairSize(m.getKey(), m.getValue()));
