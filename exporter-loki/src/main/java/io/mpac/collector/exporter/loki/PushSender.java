@@ -1,0 +1,33 @@
+package io.mpac.collector.exporter.loki;
+
+import java.time.Duration;
+
+/** Makes one push request; {@code loki.write}'s endpoint decides what follows from the result. */
+interface PushSender {
+
+  /**
+   * What one request came to.
+   *
+   * @param status the HTTP status, or -1 when no answer came (connection error, timeout)
+   * @param body the first line of the response body (up to 1 KiB), for failures
+   * @param retryAfter the server's {@code Retry-After}, or null
+   * @param error what went wrong without an answer, or null
+   */
+  record Result(int status, String body, Duration retryAfter, String error) {
+    static Result failed(String error) {
+      return new Result(-1, "", null, error);
+    }
+
+    boolean success() {
+      return status >= 200 && status < 300;
+    }
+  }
+
+  /** Sends {@code body} (snappy-compressed {@code PushRequest}) for {@code tenant} (empty = none). */
+  Result send(String tenant, byte[] body, Duration timeout) throws InterruptedException;
+
+  /** Gives up requests in flight (shutdown deadline passed). */
+  default void abort() {}
+
+  default void close() {}
+}
