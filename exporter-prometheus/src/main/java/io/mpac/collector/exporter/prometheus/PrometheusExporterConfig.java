@@ -58,4 +58,60 @@ public record PrometheusExporterConfig(
     return new OtlpToPrometheus.Options(includeTargetInfo, includeScopeInfo, includeScopeLabels, addMetricSuffixes,
         resourceToTelemetryConversion, keepIdentifyingResourceAttributes);
   }
+
+  /** Builds a config from Alloy's defaults (for tests and embedding). */
+  public static final class Builder {
+    private final List<MetricsReceiver> forwardTo;
+    private boolean includeTargetInfo = true;
+    private boolean includeScopeInfo;
+    private boolean includeScopeLabels = true;
+    private boolean addMetricSuffixes = true;
+    private boolean resourceToTelemetry;
+    private Duration gcFrequency = DEFAULT_GC_FREQUENCY;
+    private boolean keepIdentifying;
+
+    public Builder(List<MetricsReceiver> forwardTo) {
+      this.forwardTo = forwardTo;
+    }
+
+    public Builder includeTargetInfo(boolean v) {
+      includeTargetInfo = v;
+      return this;
+    }
+
+    public Builder includeScopeInfo(boolean v) {
+      includeScopeInfo = v;
+      return this;
+    }
+
+    public Builder includeScopeLabels(boolean v) {
+      includeScopeLabels = v;
+      return this;
+    }
+
+    public Builder addMetricSuffixes(boolean v) {
+      addMetricSuffixes = v;
+      return this;
+    }
+
+    public Builder resourceToTelemetry(boolean v) {
+      resourceToTelemetry = v;
+      return this;
+    }
+
+    public Builder gcFrequency(Duration v) {
+      gcFrequency = v;
+      return this;
+    }
+
+    public Builder keepIdentifying(boolean v) {
+      keepIdentifying = v;
+      return this;
+    }
+
+    public PrometheusExporterConfig build() {
+      return new PrometheusExporterConfig(forwardTo, includeTargetInfo, includeScopeInfo, includeScopeLabels,
+          addMetricSuffixes, resourceToTelemetry, gcFrequency, keepIdentifying);
+    }
+  }
 }

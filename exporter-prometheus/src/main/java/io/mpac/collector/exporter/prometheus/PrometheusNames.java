@@ -16,7 +16,8 @@ import java.util.Map;
  *       {@link #UNITS}, {@code /x} becomes {@code per_<x>} mapped by {@link #PER_UNITS}; units with
  *       {@code {annotations}} or empty give no suffix; a suffix already among the tokens is not
  *       added again), then {@code total} for monotonic counters (moved to the end), then
- *       {@code ratio} for gauges with unit {@code 1}. A leading digit gets a {@code _} prefix.
+ *       {@code ratio} for gauges with unit {@code 1}. Without suffixes, runs of invalid characters
+ *       become one {@code _} and existing underscores stay. A leading digit gets a {@code _} prefix.
  *   <li><b>Label names</b>: every character that is not {@code [a-zA-Z0-9_]} becomes {@code _}
  *       (no collapsing); a leading digit gets a {@code key_} prefix; a single leading {@code _}
  *       gets {@code key}; names starting with {@code __} are kept.
@@ -82,13 +83,20 @@ final class PrometheusNames {
       }
       result = String.join("_", tokens);
     } else {
+      // split at characters other than [a-zA-Z0-9:_] and join with "_" (underscores are kept as they are)
       StringBuilder sb = new StringBuilder(name.length());
+      boolean gap = false;
       for (int i = 0; i < name.length(); i++) {
         char c = name.charAt(i);
-        sb.append(isMetricNameChar(c) || c == '_' ? c : '_');
+        if (isMetricNameChar(c) || c == '_') {
+          if (gap && sb.length() > 0) sb.append('_');
+          gap = false;
+          sb.append(c);
+        } else {
+          gap = true;
+        }
       }
-      // the simple strategy keeps underscores but collapses the runs that replacements create
-      result = collapseUnderscores(sb.toString());
+      result = sb.toString();
     }
     if (!result.isEmpty() && Character.isDigit(result.charAt(0))) result = "_" + result;
     if (result.isEmpty() || result.chars().allMatch(c -> c == '_')) return null;
