@@ -240,7 +240,7 @@ public final class Labels {
 
     public Builder set(String name, String value) {
       checkName(name);
-      Objects.requireNonNull(value, "value of label " + name);
+      if (value == null) throw new NullPointerException("value of label " + name);
       for (int i = 0; i < n; i++) {
         if (kv[2 * i].equals(name)) {
           kv[2 * i + 1] = value;

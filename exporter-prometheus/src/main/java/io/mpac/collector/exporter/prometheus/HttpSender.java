@@ -83,13 +83,13 @@ final class HttpSender {
    * Posts one compressed request, waiting at most {@code maxWait} (the smaller of
    * {@code remote_timeout} and what is left before a shutdown deadline).
    */
-  Outcome send(byte[] body, Duration maxWait) throws InterruptedException {
+  Outcome send(byte[] body, int length, Duration maxWait) throws InterruptedException {
     Duration t = maxWait.compareTo(timeout) < 0 ? maxWait : timeout;
     if (t.isNegative() || t.isZero()) return new Outcome.Retryable("no time left", null);
     HttpRequest req = HttpRequest.newBuilder(url)
         .timeout(t)
         .headers(headers)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, length))
         .build();
     CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray());
     HttpResponse<byte[]> resp;

@@ -317,6 +317,7 @@ final class OtlpToPrometheus {
   private void emitInfo(Call call, Labels labels, long ts) {
     Change c = call.change(labels);
     if (c != null) {
+      labels = c.st.key;
       if (ts <= c.lastTs) return;
       c.lastTs = ts;
     }
@@ -439,11 +440,12 @@ final class OtlpToPrometheus {
 
   private void number(Call call, ResourceInfo res, InstrumentationScope scope, String name, NumberDataPoint dp,
       boolean delta, boolean counter) {
-    Labels series = pointLabels(call, res, scope, dp.getAttributesList()).with(Labels.NAME, name);
+    Labels series = pointLabels(call, res, scope, dp.getAttributesList(), name);
     long ts = timestampMs(call, dp.getTimeUnixNano());
     boolean stale = (dp.getFlags() & NO_RECORDED_VALUE) != 0;
     double value = dp.getValueCase() == NumberDataPoint.ValueCase.AS_INT ? dp.getAsInt() : dp.getAsDouble();
     Change c = call.change(series);
+    if (c != null) series = c.st.key;
     if (delta) {
       if (c == null) {
         call.drop(DropReason.STATE_FULL, 1);
@@ -464,8 +466,7 @@ final class OtlpToPrometheus {
 
   private void histogram(Call call, ResourceInfo res, InstrumentationScope scope, String name, HistogramDataPoint dp,
       boolean delta) {
-    Labels base = pointLabels(call, res, scope, dp.getAttributesList());
-    Labels key = base.with(Labels.NAME, name);
+    Labels key = pointLabels(call, res, scope, dp.getAttributesList(), name);
     long ts = timestampMs(call, dp.getTimeUnixNano());
     boolean stale = (dp.getFlags() & NO_RECORDED_VALUE) != 0;
     // bucket_counts has one more entry than explicit_bounds (the overflow bucket, which +Inf covers)
@@ -511,8 +512,9 @@ final class OtlpToPrometheus {
     }
     if (c != null && ts > c.lastTs) c.lastTs = ts;
 
-    if (hasSum) call.samples.add(new Sample(base.with(Labels.NAME, name + "_sum"), ts, stale ? Sample.STALE_NAN : sum));
-    call.samples.add(new Sample(base.with(Labels.NAME, name + "_count"), ts, stale ? Sample.STALE_NAN : count));
+    Labels[] derived = histogramLabels(c == null ? null : c.st, key, name, bounds);
+    if (hasSum) call.samples.add(new Sample(derived[0], ts, stale ? Sample.STALE_NAN : sum));
+    call.samples.add(new Sample(derived[1], ts, stale ? Sample.STALE_NAN : count));
 
     // exemplars, by value: each goes to the first bucket whose upper bound is >= its value
     List<io.opentelemetry.proto.metrics.v1.Exemplar> exs = dp.getExemplarsList();
@@ -522,7 +524,6 @@ final class OtlpToPrometheus {
       Arrays.sort(sorted, Comparator.comparingDouble(OtlpToPrometheus::exemplarValue));
     }
     int ex = 0;
-    Labels bucketBase = base.with(Labels.NAME, name + "_bucket");
     long cumulative = 0;
     for (int i = 0; i < nBounds; i++) {
       cumulative += perBucket[i];
@@ -532,29 +533,46 @@ final class OtlpToPrometheus {
         while (ex < sorted.length && exemplarValue(sorted[ex]) <= bounds[i]) ex++;
         if (ex > from) bucketExemplars = exemplars(call, Arrays.asList(sorted).subList(from, ex), ts);
       }
-      call.samples.add(new Sample(bucketBase.with("le", PrometheusNames.formatFloat(bounds[i])), ts,
-          stale ? Sample.STALE_NAN : cumulative, bucketExemplars));
+      call.samples.add(new Sample(derived[2 + i], ts, stale ? Sample.STALE_NAN : cumulative, bucketExemplars));
     }
     List<Exemplar> infExemplars = sorted != null && ex < sorted.length
         ? exemplars(call, Arrays.asList(sorted).subList(ex, sorted.length), ts) : List.of();
-    call.samples.add(new Sample(bucketBase.with("le", "+Inf"), ts, stale ? Sample.STALE_NAN : count, infExemplars));
+    call.samples.add(new Sample(derived[2 + nBounds], ts, stale ? Sample.STALE_NAN : count, infExemplars));
+  }
+
+  /**
+   * The series of a histogram point: {@code [_sum, _count, _bucket{le=b0}, ..., _bucket{le="+Inf"}]}.
+   * Kept with the stream (same key, same bounds → same labels), so steady traffic neither
+   * re-formats bounds nor copies label sets, and samples of one series share one {@link Labels}.
+   */
+  private static Labels[] histogramLabels(StreamState st, Labels key, String name, double[] bounds) {
+    SeriesStates.DerivedLabels d = st == null ? null : st.derived;
+    if (d != null && Arrays.equals(d.bounds(), bounds)) return d.labels();
+    Labels[] out = new Labels[bounds.length + 3];
+    out[0] = key.with(Labels.NAME, name + "_sum");
+    out[1] = key.with(Labels.NAME, name + "_count");
+    Labels bucket = key.with(Labels.NAME, name + "_bucket");
+    for (int i = 0; i < bounds.length; i++) out[2 + i] = bucket.with("le", PrometheusNames.formatFloat(bounds[i]));
+    out[2 + bounds.length] = bucket.with("le", "+Inf");
+    if (st != null) st.derived = new SeriesStates.DerivedLabels(bounds.clone(), out);
+    return out;
   }
 
   private void summary(Call call, ResourceInfo res, InstrumentationScope scope, String name, SummaryDataPoint dp) {
-    Labels base = pointLabels(call, res, scope, dp.getAttributesList());
-    Labels series = base.with(Labels.NAME, name);
+    Labels series = pointLabels(call, res, scope, dp.getAttributesList(), name);
     long ts = timestampMs(call, dp.getTimeUnixNano());
     boolean stale = (dp.getFlags() & NO_RECORDED_VALUE) != 0;
     Change c = call.change(series);
     if (c != null) {
+      series = c.st.key;
       if (ts < c.lastTs) {
         call.drop(DropReason.OUT_OF_ORDER, 1);
         return;
       }
       if (ts > c.lastTs) c.lastTs = ts;
     }
-    call.samples.add(new Sample(base.with(Labels.NAME, name + "_sum"), ts, stale ? Sample.STALE_NAN : dp.getSum()));
-    call.samples.add(new Sample(base.with(Labels.NAME, name + "_count"), ts,
+    call.samples.add(new Sample(series.with(Labels.NAME, name + "_sum"), ts, stale ? Sample.STALE_NAN : dp.getSum()));
+    call.samples.add(new Sample(series.with(Labels.NAME, name + "_count"), ts,
         stale ? Sample.STALE_NAN : dp.getCount()));
     for (SummaryDataPoint.ValueAtQuantile q : dp.getQuantileValuesList()) {
       call.samples.add(new Sample(series.with("quantile", PrometheusNames.formatFloat(q.getQuantile())), ts,
@@ -568,10 +586,11 @@ final class OtlpToPrometheus {
       call.drop(DropReason.UNSUPPORTED_EXPONENTIAL_HISTOGRAM, 1);
       return;
     }
-    Labels series = pointLabels(call, res, scope, dp.getAttributesList()).with(Labels.NAME, name);
+    Labels series = pointLabels(call, res, scope, dp.getAttributesList(), name);
     long ts = timestampMs(call, dp.getTimeUnixNano());
     Change c = call.change(series);
     if (c != null) {
+      series = c.st.key;
       if (ts < c.lastTs) {
         call.drop(DropReason.OUT_OF_ORDER, 1);
         return;
@@ -589,9 +608,11 @@ final class OtlpToPrometheus {
    * A data point's labels without {@code __name__}: its attributes (sanitised; colliding names
    * joined with {@code ;} in the order of the original keys), then, with
    * {@code resource_to_telemetry_conversion}, the resource attributes (winning over point
-   * attributes, as upstream), then {@code job} and {@code instance}, then the scope labels.
+   * attributes, as upstream), then {@code job} and {@code instance}, then the scope labels, then
+   * {@code __name__}.
    */
-  private Labels pointLabels(Call call, ResourceInfo res, InstrumentationScope scope, List<KeyValue> attrs) {
+  private Labels pointLabels(Call call, ResourceInfo res, InstrumentationScope scope, List<KeyValue> attrs,
+      String metricName) {
     Labels.Builder b = call.builder.reset();
     addAttributes(b, attrs);
     if (options.resourceToTelemetryConversion()) {
@@ -606,6 +627,7 @@ final class OtlpToPrometheus {
       b.set(SCOPE_NAME, scope.getName());
       b.set(SCOPE_VERSION, scope.getVersion());
     }
+    b.set(Labels.NAME, metricName);
     return b.build();
   }
 
@@ -644,7 +666,14 @@ final class OtlpToPrometheus {
     }
   }
 
+  /** Valid keys come back as they are without allocation; keys that need changes are cached. */
   private String labelName(String key) {
+    String fast = PrometheusNames.labelName(key, true);
+    if (fast != null) return fast == PrometheusNames.NEEDS_WORK ? cachedLabelName(key) : fast;
+    return null;
+  }
+
+  private String cachedLabelName(String key) {
     String n = labelNames.get(key);
     if (n == null) {
       n = PrometheusNames.labelName(key);

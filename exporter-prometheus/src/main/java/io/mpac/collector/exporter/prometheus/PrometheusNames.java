@@ -188,31 +188,59 @@ final class PrometheusNames {
    *
    * @return the name, or null when the key is empty or only underscores remain
    */
+  /** Marker returned by {@link #labelName(String, boolean)} for keys that need rewriting. */
+  static final String NEEDS_WORK = new String("needs work");
+
+  /**
+   * With {@code quick}: the key itself when it is already a valid label name, null when it is
+   * empty, else {@link #NEEDS_WORK}; never allocates.
+   */
+  static String labelName(String key, boolean quick) {
+    int n = key.length();
+    if (n == 0) return null;
+    char first = key.charAt(0);
+    if ((first >= '0' && first <= '9') || (first == '_' && !key.startsWith("__"))) return NEEDS_WORK;
+    boolean allUnderscore = true;
+    for (int i = 0; i < n; i++) {
+      char c = key.charAt(i);
+      if (c != '_') allUnderscore = false;
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return NEEDS_WORK;
+    }
+    return allUnderscore ? NEEDS_WORK : key;
+  }
+
   static String labelName(String key) {
-    if (key.isEmpty()) return null;
-    boolean changed = false;
-    char[] chars = key.toCharArray();
-    for (int i = 0; i < chars.length; i++) {
-      char c = chars[i];
+    int n = key.length();
+    if (n == 0) return null;
+    int firstBad = -1;
+    boolean allUnderscore = true;
+    for (int i = 0; i < n; i++) {
+      char c = key.charAt(i);
+      if (c != '_') allUnderscore = false;
       if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
-        chars[i] = '_';
-        changed = true;
+        firstBad = i;
+        break;
       }
     }
-    String s = changed ? new String(chars) : key;
+    char first = key.charAt(0);
+    if (firstBad < 0 && !allUnderscore && !(first >= '0' && first <= '9') && (first != '_' || key.startsWith("__"))) {
+      return key; // already valid: the common case, no copy
+    }
+    char[] chars = key.toCharArray();
+    for (int i = Math.max(firstBad, 0); i < chars.length; i++) {
+      char c = chars[i];
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) chars[i] = '_';
+    }
+    String s = new String(chars);
     if (Character.isDigit(s.charAt(0))) {
       s = "key_" + s;
     } else if (s.startsWith("_") && !s.startsWith("__")) {
       s = "key" + s;
     }
-    boolean allUnderscore = true;
     for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) != '_') {
-        allUnderscore = false;
-        break;
-      }
+      if (s.charAt(i) != '_') return s;
     }
-    return allUnderscore ? null : s;
+    return null;
   }
 
   /**

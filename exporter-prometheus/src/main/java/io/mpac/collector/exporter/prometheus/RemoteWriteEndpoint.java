@@ -48,6 +48,8 @@ final class RemoteWriteEndpoint {
 
   private static final long MAX_RETRY_AFTER_NANOS = TimeUnit.MINUTES.toNanos(5);
   private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+  /** Series per generation of a shard's label-encoding cache. */
+  static final int LABEL_CACHE_GENERATION = 100_000;
 
   final RemoteWriteConfig.Endpoint config;
   private final ComponentContext context;
@@ -183,7 +185,7 @@ final class RemoteWriteEndpoint {
       List<Metadata> part = all.subList(i, Math.min(all.size(), i + chunk));
       try {
         byte[] body = Snappy.compress(WriteRequestEncoder.encode(List.of(), part));
-        Outcome o = s.send(body, config.remoteTimeout());
+        Outcome o = s.send(body, body.length, config.remoteTimeout());
         if (o instanceof Outcome.Success) {
           metrics.metadata.increment(part.size());
         } else {
@@ -236,6 +238,29 @@ final class RemoteWriteEndpoint {
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private long batchStartNanos = -1;
     private Thread thread;
+    /** Reused across requests (one request at a time per shard): encoded and compressed bodies. */
+    final byte[][] raw = {null};
+    byte[] compressed = new byte[0];
+    /**
+     * Encoded wire labels of the series this shard sent recently (a series always goes to the
+     * same shard, so no locking). Two generations: a series not seen for a whole generation is
+     * forgotten, so memory stays within 2 x {@value #LABEL_CACHE_GENERATION} entries.
+     */
+    private java.util.HashMap<Labels, byte[]> labelCache = new java.util.HashMap<>();
+    private java.util.HashMap<Labels, byte[]> previousLabelCache = new java.util.HashMap<>();
+
+    byte[] encodedLabels(Labels labels) {
+      byte[] b = labelCache.get(labels);
+      if (b != null) return b;
+      b = previousLabelCache.get(labels);
+      if (b == null) b = WriteRequestEncoder.encodeLabels(wireLabels(labels));
+      if (labelCache.size() >= LABEL_CACHE_GENERATION) {
+        previousLabelCache = labelCache;
+        labelCache = new java.util.HashMap<>();
+      }
+      labelCache.put(labels, b);
+      return b;
+    }
 
     Shard(int index) {
       this.index = index;
@@ -335,7 +360,7 @@ final class RemoteWriteEndpoint {
           } finally {
             lock.unlock();
           }
-          send(batch);
+          send(batch, this);
           batch.clear();
         }
       } catch (InterruptedException e) {
@@ -367,12 +392,13 @@ final class RemoteWriteEndpoint {
   }
 
   /** Sends one batch with retries; accounts every item once. */
-  private void send(List<Object> batch) throws InterruptedException {
+  private void send(List<Object> batch, Shard shard) throws InterruptedException {
     int taken = batch.size();
     try {
       List<Object> live = dropTooOld(batch);
       if (live.isEmpty()) return;
-      byte[] body = encode(live);
+      int length = encode(live, shard);
+      byte[] body = shard.compressed;
       Counts counts = Counts.of(live, config.sendExemplars());
       long backoff = minBackoffNanos;
       while (true) {
@@ -383,13 +409,13 @@ final class RemoteWriteEndpoint {
         Duration maxWait = config.remoteTimeout();
         if (draining) maxWait = Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
         long t0 = System.nanoTime();
-        Outcome o = sender.send(body, maxWait);
+        Outcome o = sender.send(body, length, maxWait);
         metrics.sentBatchDuration.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         if (o instanceof Outcome.Success) {
           metrics.samples.total.increment(counts.samples);
           metrics.histograms.total.increment(counts.histograms);
           metrics.exemplars.total.increment(counts.exemplars);
-          metrics.bytes.increment(body.length);
+          metrics.bytes.increment(length);
           problem = null;
           return;
         }
@@ -432,7 +458,11 @@ final class RemoteWriteEndpoint {
           if (younger.size() != live.size()) {
             live = younger;
             if (live.isEmpty()) return;
-            body = encode(live);
+            // an abandoned attempt may still be reading the old buffers: encode into new ones
+            shard.raw[0] = null;
+            shard.compressed = new byte[0];
+            length = encode(live, shard);
+            body = shard.compressed;
             counts = Counts.of(live, config.sendExemplars());
           }
         }
@@ -442,11 +472,15 @@ final class RemoteWriteEndpoint {
     }
   }
 
-  private byte[] encode(List<Object> items) {
-    List<WriteRequestEncoder.SeriesGroup> groups = WriteRequestEncoder.group(items, this::wireLabels,
+  /** Encodes and compresses into the shard's buffers; returns the compressed length. */
+  private int encode(List<Object> items, Shard shard) {
+    List<WriteRequestEncoder.SeriesGroup> groups = WriteRequestEncoder.group(items, shard::encodedLabels,
         config.sendExemplars());
+    int n = WriteRequestEncoder.encode(groups, List.of(), shard.raw);
+    int max = Snappy.maxCompressedLength(n);
+    if (shard.compressed.length < max) shard.compressed = new byte[max];
     try {
-      return Snappy.compress(WriteRequestEncoder.encode(groups, List.of()));
+      return Snappy.compress(shard.raw[0], 0, n, shard.compressed, 0);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("snappy compression failed", e);
     }

@@ -27,7 +27,7 @@ final class SeriesStates {
     StreamState s = map.get(key);
     if (s == null) {
       if (map.size() >= maxEntries) return null;
-      s = map.computeIfAbsent(key, k -> new StreamState());
+      s = map.computeIfAbsent(key, StreamState::new);
     }
     s.lastSeenNanos = nowNanos;
     return s;
@@ -53,6 +53,11 @@ final class SeriesStates {
    * the receivers took the data; delta fields are touched only under the converter's delta lock.
    */
   static final class StreamState {
+    /**
+     * The stream's label set. Samples carry this instance rather than the equal one built for
+     * each request, so downstream caches keyed by labels hit by identity.
+     */
+    final Labels key;
     volatile long lastSeenNanos;
     /** Newest timestamp handed on successfully, ms; Long.MIN_VALUE when none. */
     volatile long lastTimestampMs = Long.MIN_VALUE;
@@ -64,5 +69,14 @@ final class SeriesStates {
     double[] bounds;
     long[] bucketCounts;
     boolean hasDelta;
+    /** Cached series of a histogram point (a pure function of the key and bounds). */
+    volatile DerivedLabels derived;
+
+    StreamState(Labels key) {
+      this.key = key;
+    }
   }
+
+  /** The label sets derived from a stream's key for a given bucket layout. */
+  record DerivedLabels(double[] bounds, Labels[] labels) {}
 }

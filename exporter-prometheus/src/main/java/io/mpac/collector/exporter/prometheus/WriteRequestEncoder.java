@@ -10,8 +10,9 @@ import io.mpac.collector.prometheus.NativeHistogram;
 import io.mpac.collector.prometheus.Sample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,40 +46,123 @@ final class WriteRequestEncoder {
 
   /** Samples, exemplars and histograms of one series, in time order. */
   static final class SeriesGroup {
-    final Labels labels;
-    final List<Sample> samples = new ArrayList<>(2);
-    final List<Exemplar> exemplars = new ArrayList<>(0);
-    final List<HistogramSample> histograms = new ArrayList<>(0);
+    /** The series' {@code repeated Label labels = 1} fields, encoded (see {@link #encodeLabels}). */
+    final byte[] labelBytes;
+    // one sample and no exemplars or histograms is the common case: no lists for it
+    private Sample first;
+    private List<Sample> samples;
+    private List<Exemplar> exemplars;
+    private List<HistogramSample> histograms;
 
-    SeriesGroup(Labels labels) {
-      this.labels = labels;
+    SeriesGroup(byte[] labelBytes) {
+      this.labelBytes = labelBytes;
+    }
+
+    void add(Sample s) {
+      if (first == null && samples == null) {
+        first = s;
+        return;
+      }
+      if (samples == null) {
+        samples = new ArrayList<>(4);
+        samples.add(first);
+        first = null;
+      }
+      samples.add(s);
+    }
+
+    void add(HistogramSample h) {
+      if (histograms == null) histograms = new ArrayList<>(2);
+      histograms.add(h);
+    }
+
+    void addExemplars(List<Exemplar> e) {
+      if (exemplars == null) exemplars = new ArrayList<>(e.size());
+      exemplars.addAll(e);
+    }
+
+    List<Sample> samples() {
+      if (samples != null) return samples;
+      return first == null ? List.of() : List.of(first);
+    }
+
+    List<Exemplar> exemplars() {
+      return exemplars == null ? List.of() : exemplars;
+    }
+
+    List<HistogramSample> histograms() {
+      return histograms == null ? List.of() : histograms;
+    }
+
+    void sort() {
+      if (samples != null && !sortedSamples(samples)) {
+        samples.sort((a, b) -> Long.compare(a.timestampMs(), b.timestampMs()));
+      }
+      if (histograms != null && histograms.size() > 1) {
+        histograms.sort((a, b) -> Long.compare(a.timestampMs(), b.timestampMs()));
+      }
+      if (exemplars != null && exemplars.size() > 1) {
+        exemplars.sort((a, b) -> Long.compare(a.timestampMs(), b.timestampMs()));
+      }
     }
   }
 
   /**
-   * Groups entries ({@link Sample}s and {@link HistogramSample}s) by series, keeping time order
-   * within a series, and gives each group its wire labels ({@code labelMapper}).
+   * UTF-8 length of {@code s}: its length for ASCII (nearly every label), else computed. Cheaper
+   * than protobuf's general {@code encodedLength}, which the size pass would call for every string.
    */
-  static List<SeriesGroup> group(List<Object> entries, java.util.function.UnaryOperator<Labels> labelMapper,
+  static int utf8Length(String s) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      if (s.charAt(i) >= 0x80) return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+    return n;
+  }
+
+  /** The {@code Label} fields (field 1) of a label set, as they appear inside a {@code TimeSeries}. */
+  static byte[] encodeLabels(Labels labels) {
+    byte[] out = new byte[labelsSize(labels)];
+    CodedOutputStream cos = CodedOutputStream.newInstance(out);
+    try {
+      writeLabels(cos, labels);
+      cos.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  private static int stringField(int length) {
+    return 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length; // fields 1..15: one-byte tags
+  }
+
+  /**
+   * Groups entries ({@link Sample}s and {@link HistogramSample}s) by series, keeping time order
+   * within a series, and gives each group its encoded wire labels ({@code labelEncoder}, which
+   * the caller may cache per series).
+   */
+  static List<SeriesGroup> group(List<Object> entries, java.util.function.Function<Labels, byte[]> labelEncoder,
       boolean withExemplars) {
-    Map<Labels, SeriesGroup> groups = new LinkedHashMap<>(entries.size() * 2);
+    Map<Labels, SeriesGroup> groups = new HashMap<>(entries.size() * 2);
+    List<SeriesGroup> out = new ArrayList<>(entries.size());
     for (Object e : entries) {
+      Labels key = e instanceof Sample s ? s.labels() : ((HistogramSample) e).labels();
+      SeriesGroup g = groups.get(key);
+      if (g == null) {
+        g = new SeriesGroup(labelEncoder.apply(key));
+        groups.put(key, g);
+        out.add(g);
+      }
       if (e instanceof Sample s) {
-        SeriesGroup g = groups.computeIfAbsent(s.labels(), k -> new SeriesGroup(labelMapper.apply(k)));
-        g.samples.add(s);
-        if (withExemplars && !s.exemplars().isEmpty()) g.exemplars.addAll(s.exemplars());
-      } else if (e instanceof HistogramSample h) {
-        SeriesGroup g = groups.computeIfAbsent(h.labels(), k -> new SeriesGroup(labelMapper.apply(k)));
-        g.histograms.add(h);
-        if (withExemplars && !h.exemplars().isEmpty()) g.exemplars.addAll(h.exemplars());
+        g.add(s);
+        if (withExemplars && !s.exemplars().isEmpty()) g.addExemplars(s.exemplars());
+      } else {
+        HistogramSample h = (HistogramSample) e;
+        g.add(h);
+        if (withExemplars && !h.exemplars().isEmpty()) g.addExemplars(h.exemplars());
       }
     }
-    List<SeriesGroup> out = new ArrayList<>(groups.values());
-    for (SeriesGroup g : out) {
-      if (!sortedSamples(g.samples)) g.samples.sort((a, b) -> Long.compare(a.timestampMs(), b.timestampMs()));
-      if (g.histograms.size() > 1) g.histograms.sort((a, b) -> Long.compare(a.timestampMs(), b.timestampMs()));
-      if (g.exemplars.size() > 1) g.exemplars.sort((a, b) -> Long.compare(a.timestampMs(), b.timestampMs()));
-    }
+    for (SeriesGroup g : out) g.sort();
     return out;
   }
 
@@ -91,6 +175,16 @@ final class WriteRequestEncoder {
 
   /** The encoded {@code WriteRequest}. */
   static byte[] encode(List<SeriesGroup> series, List<Metadata> metadata) {
+    byte[][] holder = {null};
+    int n = encode(series, metadata, holder);
+    return holder[0].length == n ? holder[0] : java.util.Arrays.copyOf(holder[0], n);
+  }
+
+  /**
+   * Encodes into {@code buffer[0]}, replacing it with a larger array when it is too small (or
+   * null); returns the encoded length. Lets a sender reuse one buffer for every request.
+   */
+  static int encode(List<SeriesGroup> series, List<Metadata> metadata, byte[][] buffer) {
     int[] sizes = new int[series.size()];
     int total = 0;
     for (int i = 0; i < sizes.length; i++) {
@@ -102,8 +196,12 @@ final class WriteRequestEncoder {
       int s = metadataSize(m);
       total += 1 + CodedOutputStream.computeUInt32SizeNoTag(s) + s;
     }
-    byte[] out = new byte[total];
-    CodedOutputStream cos = CodedOutputStream.newInstance(out);
+    byte[] out = buffer[0];
+    if (out == null || out.length < total) {
+      out = new byte[Math.max(total, out == null ? 0 : out.length + out.length / 2)];
+      buffer[0] = out;
+    }
+    CodedOutputStream cos = CodedOutputStream.newInstance(out, 0, total);
     try {
       for (int i = 0; i < sizes.length; i++) {
         cos.writeTag(1, LEN);
@@ -119,7 +217,7 @@ final class WriteRequestEncoder {
     } catch (IOException e) {
       throw new UncheckedIOException("encoding WriteRequest", e); // cannot happen with an exact-size array
     }
-    return out;
+    return total;
   }
 
   // ------------------------------------------------------------ sizes
@@ -129,7 +227,7 @@ final class WriteRequestEncoder {
   }
 
   private static int labelSize(String name, String value) {
-    return CodedOutputStream.computeStringSize(1, name) + CodedOutputStream.computeStringSize(2, value);
+    return stringField(utf8Length(name)) + stringField(utf8Length(value));
   }
 
   private static int labelsSize(Labels labels) {
@@ -187,10 +285,14 @@ final class WriteRequestEncoder {
   }
 
   private static int timeSeriesSize(SeriesGroup g) {
-    int s = labelsSize(g.labels);
-    for (Sample x : g.samples) s += lenField(2, sampleSize(x));
-    for (Exemplar e : g.exemplars) s += lenField(3, exemplarSize(e));
-    for (HistogramSample h : g.histograms) s += lenField(4, histogramSize(h.histogram()));
+    int s = g.labelBytes.length;
+    if (g.first != null) {
+      s += lenField(2, sampleSize(g.first));
+    } else {
+      for (Sample x : g.samples()) s += lenField(2, sampleSize(x));
+    }
+    for (Exemplar e : g.exemplars()) s += lenField(3, exemplarSize(e));
+    for (HistogramSample h : g.histograms()) s += lenField(4, histogramSize(h.histogram()));
     return s;
   }
 
@@ -209,29 +311,41 @@ final class WriteRequestEncoder {
     for (int i = 0; i < labels.size(); i++) {
       String n = labels.name(i);
       String v = labels.value(i);
+      int nl = utf8Length(n);
+      int vl = utf8Length(v);
       cos.writeTag(1, LEN);
-      cos.writeUInt32NoTag(labelSize(n, v));
-      cos.writeString(1, n);
-      cos.writeString(2, v);
+      cos.writeUInt32NoTag(stringField(nl) + stringField(vl));
+      writeString(cos, 1, n, nl);
+      writeString(cos, 2, v, vl);
+    }
+  }
+
+  /** A string field whose UTF-8 length is known: ASCII is copied byte by byte, anything else encoded. */
+  private static void writeString(CodedOutputStream cos, int field, String s, int utf8Length) throws IOException {
+    cos.writeTag(field, LEN);
+    cos.writeUInt32NoTag(utf8Length);
+    if (utf8Length == s.length()) {
+      for (int i = 0; i < utf8Length; i++) cos.write((byte) s.charAt(i));
+    } else {
+      cos.writeRawBytes(s.getBytes(StandardCharsets.UTF_8));
     }
   }
 
   private static void writeTimeSeries(CodedOutputStream cos, SeriesGroup g) throws IOException {
-    writeLabels(cos, g.labels);
-    for (Sample s : g.samples) {
-      cos.writeTag(2, LEN);
-      cos.writeUInt32NoTag(sampleSize(s));
-      if (Double.doubleToRawLongBits(s.value()) != 0) cos.writeDouble(1, s.value());
-      if (s.timestampMs() != 0) cos.writeInt64(2, s.timestampMs());
+    cos.writeRawBytes(g.labelBytes);
+    if (g.first != null) {
+      writeSample(cos, g.first);
+    } else {
+      for (Sample s : g.samples()) writeSample(cos, s);
     }
-    for (Exemplar e : g.exemplars) {
+    for (Exemplar e : g.exemplars()) {
       cos.writeTag(3, LEN);
       cos.writeUInt32NoTag(exemplarSize(e));
       writeLabels(cos, e.labels());
       if (Double.doubleToRawLongBits(e.value()) != 0) cos.writeDouble(2, e.value());
       if (e.timestampMs() != 0) cos.writeInt64(3, e.timestampMs());
     }
-    for (HistogramSample hs : g.histograms) {
+    for (HistogramSample hs : g.histograms()) {
       NativeHistogram h = hs.histogram();
       cos.writeTag(4, LEN);
       cos.writeUInt32NoTag(histogramSize(h));
@@ -247,6 +361,13 @@ final class WriteRequestEncoder {
       if (h.resetHint().protoNumber() != 0) cos.writeEnum(14, h.resetHint().protoNumber());
       if (h.timestampMs() != 0) cos.writeInt64(15, h.timestampMs());
     }
+  }
+
+  private static void writeSample(CodedOutputStream cos, Sample s) throws IOException {
+    cos.writeTag(2, LEN);
+    cos.writeUInt32NoTag(sampleSize(s));
+    if (Double.doubleToRawLongBits(s.value()) != 0) cos.writeDouble(1, s.value());
+    if (s.timestampMs() != 0) cos.writeInt64(2, s.timestampMs());
   }
 
   private static void writeSpans(CodedOutputStream cos, int[] spans, int fieldNumber) throws IOException {

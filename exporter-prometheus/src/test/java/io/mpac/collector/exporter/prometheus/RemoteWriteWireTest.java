@@ -61,7 +61,8 @@ class RemoteWriteWireTest {
         new Sample(a, T + 2000, 1), new Sample(b, T + 1000, 7,
             List.of(new Exemplar(Labels.of("trace_id", "0af7651916cd43dd8448eb211c80319c"), 0.5, T + 900))),
         new Sample(a, T + 1000, 0), new Sample(a, T + 3000, Sample.STALE_NAN))));
-    FakeRemoteWriteServer.await(() -> server.sampleCount() == 4, 5000, "4 samples");
+    FakeRemoteWriteServer.await(() -> TestContexts.count(registry, "prometheus.remote.storage.samples") == 4, 5000,
+        "4 samples sent");
 
     FakeRemoteWriteServer.Received r = server.received.get(0);
     assertThat(r.header("Content-Encoding")).isEqualTo("snappy");
