@@ -66,9 +66,7 @@ final class OtlpToPrometheus {
     /** A delta exponential histogram (not accumulated). */
     DELTA_EXPONENTIAL_HISTOGRAM("delta_exponential_histogram"),
     /** An exponential histogram Prometheus cannot represent (scale below -4, no sum). */
-    UNSUPPORTED_EXPONENTIAL_HISTOGRAM("unsupported_exponential_histogram"),
-    /** A metric without a data type. */
-    NO_DATA("no_data");
+    UNSUPPORTED_EXPONENTIAL_HISTOGRAM("unsupported_exponential_histogram");
 
     final String tag;
 
