@@ -1,0 +1,35 @@
+package io.mpac.collector.prometheus;
+
+import io.mpac.collector.component.Handle;
+import io.mpac.collector.consumer.ConsumeException;
+
+/**
+ * The edge into Prometheus components ({@code MetricsReceiver} in Alloy): what
+ * {@code prometheus.remote_write} exports as {@code receiver} and what {@code forward_to} lists.
+ *
+ * <p>Threading: {@link #append} may be called from many threads at once and never blocks for
+ * long: a receiver that cannot take the batch now (its queue is full) throws
+ * {@link ConsumeException.Refused}, and the caller passes that back upstream (the OTLP client
+ * retries). A receiver takes a batch whole or not at all, so a refused batch can be offered again
+ * without duplicating part of it in this receiver.
+ *
+ * <p>Ownership: the batch and its samples are immutable and may be shared by several receivers.
+ */
+public interface MetricsReceiver extends Handle {
+
+  /** The capsule type name, as Alloy spells it. */
+  String KIND = "MetricsReceiver";
+
+  @Override
+  default String handleKind() {
+    return KIND;
+  }
+
+  /**
+   * Takes a batch. Returns normally once it is accepted (queued).
+   *
+   * @throws ConsumeException.Refused when the receiver cannot take it now (back-pressure)
+   * @throws ConsumeException.Rejected when the data is unacceptable for good
+   */
+  void append(MetricsBatch batch) throws ConsumeException;
+}

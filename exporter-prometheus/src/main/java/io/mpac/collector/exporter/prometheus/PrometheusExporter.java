@@ -1,0 +1,193 @@
+package io.mpac.collector.exporter.prometheus;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.mpac.collector.component.Component;
+import io.mpac.collector.component.ComponentContext;
+import io.mpac.collector.consumer.ConsumeException;
+import io.mpac.collector.consumer.OtlpConsumer;
+import io.mpac.collector.pdata.OtlpRequest;
+import io.mpac.collector.pdata.Signal;
+import io.mpac.collector.prometheus.MetricsReceiver;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code otelcol.exporter.prometheus}: decodes each OTLP metrics request, converts it
+ * ({@link OtlpToPrometheus}) and appends the samples to every receiver in {@code forward_to}.
+ *
+ * <p>Back-pressure: if any receiver refuses (its queue is full), the request is refused upstream
+ * and nothing the converter remembers changes, so the retried request converts to the same
+ * samples. A receiver that did accept gets them again; Prometheus ignores a sample identical to one
+ * it has (same series, time and value).
+ *
+ * <p>Self-metrics (tag {@code component_id}): {@code otelcol_exporter_sent_metric_points_total},
+ * {@code otelcol_exporter_send_failed_metric_points_total},
+ * {@code otelcol_exporter_enqueue_failed_metric_points_total},
+ * {@code otelcol_exporter_prometheus_dropped_metric_points_total{reason}} and the gauge
+ * {@code otelcol_exporter_prometheus_series_state}.
+ */
+final class PrometheusExporter implements Component, OtlpConsumer {
+
+  /** How many streams the converter remembers at most (order check and delta totals). */
+  static final int MAX_STREAMS = 500_000;
+
+  private final ComponentContext context;
+  private final PrometheusExporterConfig config;
+  private final Logger logger;
+  private final MetricsReceiver[] receivers;
+  private final SeriesStates states = new SeriesStates(MAX_STREAMS);
+  private final OtlpToPrometheus converter;
+  private final Object deltaLock = new Object();
+  private final Counter sent;
+  private final Counter sendFailed;
+  private final Counter enqueueFailed;
+  private final EnumMap<OtlpToPrometheus.DropReason, Counter> dropped = new EnumMap<>(OtlpToPrometheus.DropReason.class);
+  private final Object lifecycleLock = new Object();
+  private ScheduledExecutorService gc;
+  private volatile long lastDropLogNanos;
+
+  PrometheusExporter(ComponentContext context, PrometheusExporterConfig config) {
+    this.context = context;
+    this.config = config;
+    this.logger = context.logger();
+    this.receivers = config.forwardTo().toArray(new MetricsReceiver[0]);
+    this.converter = new OtlpToPrometheus(config.options(), states);
+    var reg = context.meterRegistry();
+    var tags = context.tags();
+    sent = Counter.builder("otelcol.exporter.sent.metric_points")
+        .description("Metric points converted and handed to every receiver.").tags(tags).register(reg);
+    sendFailed = Counter.builder("otelcol.exporter.send_failed.metric_points")
+        .description("Metric points in requests a receiver rejected for good.").tags(tags).register(reg);
+    enqueueFailed = Counter.builder("otelcol.exporter.enqueue_failed.metric_points")
+        .description("Metric points refused because a receiver's queue was full (the sender retries).")
+        .tags(tags).register(reg);
+    for (OtlpToPrometheus.DropReason r : OtlpToPrometheus.DropReason.values()) {
+      dropped.put(r, Counter.builder("otelcol.exporter.prometheus.dropped.metric_points")
+          .description("Metric points not converted, by reason.").tags(tags).tag("reason", r.tag).register(reg));
+    }
+    Gauge.builder("otelcol.exporter.prometheus.series.state", states, SeriesStates::size)
+        .description("Streams remembered for ordering and delta accumulation.").tags(tags).register(reg);
+  }
+
+  @Override
+  public Map<String, Object> exports() {
+    return Map.of("input", this);
+  }
+
+  @Override
+  public Set<Signal> signals() {
+    return Set.of(Signal.METRICS);
+  }
+
+  @Override
+  public void start() {
+    synchronized (lifecycleLock) {
+      if (gc != null) return;
+      gc = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "prometheus-gc-" + context.id());
+        t.setDaemon(true);
+        return t;
+      });
+      long every = config.gcFrequency().toNanos();
+      gc.scheduleWithFixedDelay(this::gcNow, every, every, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Forgets streams not seen within {@code gc_frequency}. */
+  int gcNow() {
+    try {
+      return states.gc(System.nanoTime(), config.gcFrequency().toNanos());
+    } catch (RuntimeException e) {
+      logger.log(Level.WARNING, "series state clean-up failed", e);
+      return 0;
+    }
+  }
+
+  @Override
+  public void shutdown(Duration timeout) {
+    synchronized (lifecycleLock) {
+      if (gc != null) gc.shutdownNow();
+    }
+  }
+
+  @Override
+  public void consume(OtlpRequest request) throws ConsumeException {
+    if (request.signal() != Signal.METRICS) {
+      throw new ConsumeException.Rejected("otelcol.exporter.prometheus accepts metrics only, got "
+          + request.signal().lowerName());
+    }
+    ExportMetricsServiceRequest req;
+    try {
+      req = ExportMetricsServiceRequest.parseFrom(request.bytes());
+    } catch (InvalidProtocolBufferException e) {
+      sendFailed.increment(request.itemCount());
+      throw new ConsumeException.Rejected("cannot decode metrics request: " + e.getMessage());
+    }
+    if (OtlpToPrometheus.hasDelta(req)) {
+      synchronized (deltaLock) {
+        convertAndForward(req);
+      }
+    } else {
+      convertAndForward(req);
+    }
+  }
+
+  private void convertAndForward(ExportMetricsServiceRequest req) throws ConsumeException {
+    OtlpToPrometheus.Result result = converter.convert(req, System.nanoTime(), System.currentTimeMillis());
+    countDrops(result);
+    int points = result.points - result.droppedPoints();
+    ConsumeException failure = null;
+    if (!result.batch.isEmpty()) {
+      for (MetricsReceiver r : receivers) {
+        try {
+          r.append(result.batch);
+        } catch (ConsumeException.Rejected e) {
+          failure = e;
+        } catch (ConsumeException.Refused e) {
+          if (failure == null) failure = e;
+        }
+      }
+    }
+    if (failure instanceof ConsumeException.Refused) {
+      enqueueFailed.increment(Math.max(points, 0));
+      throw failure;
+    }
+    result.pending.commit();
+    if (failure != null) {
+      sendFailed.increment(Math.max(points, 0));
+      throw failure;
+    }
+    sent.increment(Math.max(points, 0));
+  }
+
+  private void countDrops(OtlpToPrometheus.Result result) {
+    if (result.dropped.isEmpty()) return;
+    result.dropped.forEach((reason, n) -> dropped.get(reason).increment(n));
+    long now = System.nanoTime();
+    if (now - lastDropLogNanos > TimeUnit.SECONDS.toNanos(30) || lastDropLogNanos == 0) {
+      lastDropLogNanos = now;
+      logger.warning("metric points not converted (counted in otelcol_exporter_prometheus_dropped_metric_points_total): "
+          + result.dropped);
+    }
+  }
+
+  /** For tests. */
+  SeriesStates states() {
+    return states;
+  }
+
+  List<MetricsReceiver> receivers() {
+    return List.of(receivers);
+  }
+}
