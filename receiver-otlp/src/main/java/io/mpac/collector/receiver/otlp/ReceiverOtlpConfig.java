@@ -1,0 +1,341 @@
+package io.mpac.collector.receiver.otlp;
+
+import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.Schema;
+import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
+import io.mpac.collector.component.schema.Types;
+import io.mpac.collector.config.syntax.ConfigException;
+import io.mpac.collector.config.syntax.Diagnostic;
+import io.mpac.collector.consumer.FanoutConsumer;
+import io.mpac.collector.consumer.NoopConsumer;
+import io.mpac.collector.consumer.OtlpConsumer;
+import io.mpac.collector.pdata.Signal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The arguments of {@code otelcol.receiver.otlp}. A {@code null} {@link #grpc} or {@link #http}
+ * means that server is off (the block was left out), as in Alloy.
+ *
+ * @param grpc the gRPC server, or null
+ * @param http the HTTP server, or null
+ * @param traces where traces go ({@link NoopConsumer} when none is listed: dropped, counted)
+ * @param metrics where metrics go
+ * @param logs where logs go
+ */
+public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, OtlpConsumer metrics, OtlpConsumer logs) {
+
+  public static final String DEFAULT_GRPC_ENDPOINT = "0.0.0.0:4317";
+  public static final String DEFAULT_HTTP_ENDPOINT = "0.0.0.0:4318";
+  public static final long DEFAULT_MAX_RECV_MSG_SIZE = 4L << 20;
+  public static final long DEFAULT_MAX_REQUEST_BODY_SIZE = 20L << 20;
+  public static final long DEFAULT_READ_BUFFER_SIZE = 512L << 10;
+  public static final Duration DEFAULT_MIN_KEEPALIVE_TIME = Duration.ofMinutes(5);
+
+  public ReceiverOtlpConfig {
+    Objects.requireNonNull(traces, "traces");
+    Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(logs, "logs");
+  }
+
+  /** The consumer for {@code signal}. */
+  public OtlpConsumer consumer(Signal signal) {
+    return switch (signal) {
+      case TRACES -> traces;
+      case METRICS -> metrics;
+      case LOGS -> logs;
+    };
+  }
+
+  /** Server TLS from PEM files; {@code clientCaFile} (nullable) turns on client certificate checks. */
+  public record Tls(String certFile, String keyFile, String clientCaFile) {}
+
+  /**
+   * {@code keepalive { server_parameters {...} enforcement_policy {...} }}; a null duration means
+   * the gRPC default (idle/age: unlimited; time 2h; timeout 20s).
+   */
+  public record Keepalive(Duration maxConnectionIdle, Duration maxConnectionAge, Duration maxConnectionAgeGrace,
+      Duration time, Duration timeout, Duration minTime, boolean permitWithoutStream) {
+    public static final Keepalive DEFAULT =
+        new Keepalive(null, null, null, null, null, DEFAULT_MIN_KEEPALIVE_TIME, false);
+  }
+
+  /**
+   * The gRPC server.
+   *
+   * @param readBufferSize accepted for compatibility with Alloy; grpc-java sizes its buffers itself
+   * @param maxConcurrentStreams per connection; 0 = unlimited
+   */
+  public record Grpc(String host, int port, long maxRecvMsgSize, int maxConcurrentStreams, long readBufferSize,
+      boolean includeMetadata, Keepalive keepalive, Tls tls) {
+
+    /** Defaults on {@code host:port} (tests use 127.0.0.1 and port 0). */
+    public static Grpc of(String host, int port) {
+      return new Grpc(host, port, DEFAULT_MAX_RECV_MSG_SIZE, 0, DEFAULT_READ_BUFFER_SIZE, false,
+          Keepalive.DEFAULT, null);
+    }
+
+    public Grpc withMaxRecvMsgSize(long size) {
+      return new Grpc(host, port, size, maxConcurrentStreams, readBufferSize, includeMetadata, keepalive, tls);
+    }
+
+    public Grpc withIncludeMetadata(boolean include) {
+      return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, include, keepalive, tls);
+    }
+
+    public Grpc withKeepalive(Keepalive k) {
+      return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, includeMetadata, k, tls);
+    }
+
+    public String endpoint() {
+      return ReceiverOtlpConfig.endpoint(host, port);
+    }
+  }
+
+  /** {@code cors {}}: off unless {@code allowedOrigins} is non-empty. {@code maxAge} in seconds, 0 = unset. */
+  public record Cors(List<String> allowedOrigins, List<String> allowedHeaders, long maxAge) {
+    public Cors {
+      allowedOrigins = List.copyOf(allowedOrigins);
+      allowedHeaders = List.copyOf(allowedHeaders);
+    }
+
+    public static final Cors NONE = new Cors(List.of(), List.of(), 0);
+
+    public boolean enabled() {
+      return !allowedOrigins.isEmpty();
+    }
+  }
+
+  /** The HTTP server. */
+  public record Http(String host, int port, long maxRequestBodySize, boolean includeMetadata,
+      String tracesUrlPath, String metricsUrlPath, String logsUrlPath, Cors cors, Tls tls) {
+
+    public static Http of(String host, int port) {
+      return new Http(host, port, DEFAULT_MAX_REQUEST_BODY_SIZE, false, "/v1/traces", "/v1/metrics", "/v1/logs",
+          Cors.NONE, null);
+    }
+
+    public Http withMaxRequestBodySize(long size) {
+      return new Http(host, port, size, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, cors, tls);
+    }
+
+    public Http withIncludeMetadata(boolean include) {
+      return new Http(host, port, maxRequestBodySize, include, tracesUrlPath, metricsUrlPath, logsUrlPath, cors, tls);
+    }
+
+    public Http withCors(Cors c) {
+      return new Http(host, port, maxRequestBodySize, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, c,
+          tls);
+    }
+
+    public String path(Signal s) {
+      return switch (s) {
+        case TRACES -> tracesUrlPath;
+        case METRICS -> metricsUrlPath;
+        case LOGS -> logsUrlPath;
+      };
+    }
+
+    public String endpoint() {
+      return ReceiverOtlpConfig.endpoint(host, port);
+    }
+  }
+
+  static String endpoint(String host, int port) {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  // ---- schema ----
+
+  static final Schema TLS = Schema.builder()
+      .required("cert_file", Types.STRING)
+      .required("key_file", Types.STRING)
+      .optional("client_ca_file", Types.STRING, null)
+      .build();
+
+  static final Schema SERVER_PARAMETERS = Schema.builder()
+      .optional("max_connection_idle", Types.DURATION, null)
+      .optional("max_connection_age", Types.DURATION, null)
+      .optional("max_connection_age_grace", Types.DURATION, null)
+      .optional("time", Types.DURATION, null)
+      .optional("timeout", Types.DURATION, null)
+      .build();
+
+  static final Schema ENFORCEMENT_POLICY = Schema.builder()
+      .optional("min_time", Types.DURATION, DEFAULT_MIN_KEEPALIVE_TIME)
+      .optional("permit_without_stream", Types.BOOL, false)
+      .build();
+
+  static final Schema KEEPALIVE = Schema.builder()
+      .block("server_parameters", SERVER_PARAMETERS, Cardinality.OPTIONAL)
+      .block("enforcement_policy", ENFORCEMENT_POLICY, Cardinality.OPTIONAL)
+      .build();
+
+  static final Schema GRPC = Schema.builder()
+      .optional("endpoint", Types.STRING, DEFAULT_GRPC_ENDPOINT)
+      .optional("transport", Types.oneOf("tcp"), "tcp")
+      .optional("max_recv_msg_size", Types.BYTES, DEFAULT_MAX_RECV_MSG_SIZE)
+      .optional("max_concurrent_streams", Types.INT, 0L)
+      .optional("read_buffer_size", Types.BYTES, DEFAULT_READ_BUFFER_SIZE)
+      .optional("write_buffer_size", Types.BYTES, 0L)
+      .optional("include_metadata", Types.BOOL, false)
+      .block("keepalive", KEEPALIVE, Cardinality.OPTIONAL)
+      .block("tls", TLS, Cardinality.OPTIONAL)
+      .build();
+
+  static final Schema CORS = Schema.builder()
+      .optional("allowed_origins", Types.STRING_LIST, List.of())
+      .optional("allowed_headers", Types.STRING_LIST, List.of())
+      .optional("exposed_headers", Types.STRING_LIST, List.of())
+      .optional("max_age", Types.INT, 0L)
+      .build();
+
+  static final Schema HTTP = Schema.builder()
+      .optional("endpoint", Types.STRING, DEFAULT_HTTP_ENDPOINT)
+      .optional("max_request_body_size", Types.BYTES, DEFAULT_MAX_REQUEST_BODY_SIZE)
+      .optional("include_metadata", Types.BOOL, false)
+      .optional("traces_url_path", Types.STRING, "/v1/traces")
+      .optional("metrics_url_path", Types.STRING, "/v1/metrics")
+      .optional("logs_url_path", Types.STRING, "/v1/logs")
+      .block("cors", CORS, Cardinality.OPTIONAL)
+      .block("tls", TLS, Cardinality.OPTIONAL)
+      .build();
+
+  static final Schema OUTPUT = Schema.builder()
+      .optional("traces", Types.consumersOf(Signal.TRACES), List.of())
+      .optional("metrics", Types.consumersOf(Signal.METRICS), List.of())
+      .optional("logs", Types.consumersOf(Signal.LOGS), List.of())
+      .build();
+
+  static final Schema DEBUG_METRICS = Schema.builder()
+      .optional("disable_high_cardinality_metrics", Types.BOOL, true)
+      .build();
+
+  /** The component's schema: no attributes; blocks {@code grpc}, {@code http}, {@code output}. */
+  public static final Schema SCHEMA = Schema.builder()
+      .block("grpc", GRPC, Cardinality.OPTIONAL, "the OTLP/gRPC server; absent = off")
+      .block("http", HTTP, Cardinality.OPTIONAL, "the OTLP/HTTP server; absent = off")
+      .block("output", OUTPUT, Cardinality.REQUIRED)
+      .block("debug_metrics", DEBUG_METRICS, Cardinality.OPTIONAL)
+      .build();
+
+  /** Builds the config from decoded arguments, reporting every semantic problem at once. */
+  public static ReceiverOtlpConfig from(Args args) throws ConfigException {
+    List<Diagnostic> problems = new ArrayList<>();
+    Grpc grpc = null;
+    Args g = args.block("grpc");
+    if (g != null) {
+      HostPort hp = hostPort(g, "endpoint", problems);
+      long max = positiveSize(g, "max_recv_msg_size", problems);
+      long streams = g.integer("max_concurrent_streams");
+      if (streams < 0 || streams > Integer.MAX_VALUE) {
+        problems.add(new Diagnostic(g.positionOf("max_concurrent_streams"), "max_concurrent_streams must be >= 0"));
+      }
+      Args ka = g.blockOrDefaults("keepalive");
+      Args sp = ka.blockOrDefaults("server_parameters");
+      Args ep = ka.blockOrDefaults("enforcement_policy");
+      Keepalive keepalive = new Keepalive(nonNegative(sp, "max_connection_idle", problems),
+          nonNegative(sp, "max_connection_age", problems), nonNegative(sp, "max_connection_age_grace", problems),
+          nonNegative(sp, "time", problems), nonNegative(sp, "timeout", problems),
+          nonNegative(ep, "min_time", problems), ep.bool("permit_without_stream"));
+      grpc = new Grpc(hp.host, hp.port, max, (int) Math.max(0, Math.min(streams, Integer.MAX_VALUE)),
+          g.bytes("read_buffer_size"), g.bool("include_metadata"), keepalive, tls(g.block("tls")));
+    }
+    Http http = null;
+    Args h = args.block("http");
+    if (h != null) {
+      HostPort hp = hostPort(h, "endpoint", problems);
+      long max = positiveSize(h, "max_request_body_size", problems);
+      if (max > Integer.MAX_VALUE - 16) {
+        problems.add(new Diagnostic(h.positionOf("max_request_body_size"), "max_request_body_size must be below 2GiB"));
+      }
+      List<String> paths = new ArrayList<>();
+      for (String attr : List.of("traces_url_path", "metrics_url_path", "logs_url_path")) {
+        String p = h.string(attr);
+        if (p == null || !p.startsWith("/")) {
+          problems.add(new Diagnostic(h.positionOf(attr), attr + " must start with \"/\", got \"" + p + "\""));
+        } else if (paths.contains(p)) {
+          problems.add(new Diagnostic(h.positionOf(attr), attr + " \"" + p + "\" is already used by another signal"));
+        }
+        paths.add(p);
+      }
+      Args c = h.block("cors");
+      Cors cors = Cors.NONE;
+      if (c != null) {
+        List<String> origins = c.list("allowed_origins");
+        if (origins.contains("*")) {
+          problems.add(new Diagnostic(c.positionOf("allowed_origins"),
+              "allowed_origins cannot contain \"*\" (credentials are allowed); list the origins"));
+        }
+        long maxAge = c.integer("max_age");
+        if (maxAge < 0) problems.add(new Diagnostic(c.positionOf("max_age"), "max_age must be >= 0"));
+        cors = new Cors(origins, c.list("allowed_headers"), Math.max(0, maxAge));
+      }
+      http = new Http(hp.host, hp.port, Math.min(max, Integer.MAX_VALUE - 16), h.bool("include_metadata"),
+          paths.get(0), paths.get(1), paths.get(2), cors, tls(h.block("tls")));
+    }
+    if (grpc != null && http != null && grpc.port != 0 && grpc.port == http.port
+        && (grpc.host.equals(http.host) || isWildcard(grpc.host) || isWildcard(http.host))) {
+      problems.add(new Diagnostic(h.positionOf("endpoint"), "http endpoint " + http.endpoint()
+          + " uses the same port as the grpc endpoint " + grpc.endpoint()));
+    }
+    if (!problems.isEmpty()) throw new ConfigException(problems);
+    Args out = args.blockOrDefaults("output");
+    return new ReceiverOtlpConfig(grpc, http, FanoutConsumer.of(out.list("traces")),
+        FanoutConsumer.of(out.list("metrics")), FanoutConsumer.of(out.list("logs")));
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.isEmpty() || host.equals("0.0.0.0") || host.equals("::");
+  }
+
+  private static Tls tls(Args t) {
+    return t == null ? null : new Tls(t.string("cert_file"), t.string("key_file"), t.string("client_ca_file"));
+  }
+
+  private static long positiveSize(Args a, String attr, List<Diagnostic> problems) {
+    long v = a.bytes(attr);
+    if (v <= 0) problems.add(new Diagnostic(a.positionOf(attr), attr + " must be positive"));
+    return v;
+  }
+
+  private static Duration nonNegative(Args a, String attr, List<Diagnostic> problems) {
+    Duration d = a.duration(attr);
+    if (d != null && d.isNegative()) problems.add(new Diagnostic(a.positionOf(attr), attr + " must not be negative"));
+    return d;
+  }
+
+  private record HostPort(String host, int port) {}
+
+  private static HostPort hostPort(Args a, String attr, List<Diagnostic> problems) {
+    String text = a.string(attr);
+    try {
+      return parseEndpoint(text);
+    } catch (IllegalArgumentException e) {
+      problems.add(new Diagnostic(a.positionOf(attr), e.getMessage()));
+      return new HostPort("0.0.0.0", 0);
+    }
+  }
+
+  /** Parses {@code host:port}, {@code [v6]:port} or {@code :port} (all interfaces). */
+  static HostPort parseEndpoint(String text) {
+    String bad = "invalid endpoint \"" + text + "\": expected host:port";
+    if (text == null) throw new IllegalArgumentException(bad);
+    int colon = text.lastIndexOf(':');
+    if (colon < 0) throw new IllegalArgumentException(bad);
+    String host = text.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+    else if (host.indexOf(':') >= 0) throw new IllegalArgumentException(bad + " (put IPv6 addresses in [])");
+    if (host.isEmpty()) host = "0.0.0.0";
+    int port;
+    try {
+      port = Integer.parseInt(text.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(bad);
+    }
+    if (port < 0 || port > 65535) throw new IllegalArgumentException("invalid port in endpoint \"" + text + "\"");
+    return new HostPort(host, port);
+  }
+}

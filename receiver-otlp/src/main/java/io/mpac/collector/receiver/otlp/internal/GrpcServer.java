@@ -1,0 +1,232 @@
+package io.mpac.collector.receiver.otlp.internal;
+
+import io.grpc.InsecureServerCredentials;
+import io.grpc.KnownLength;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.mpac.collector.pdata.ClientMetadata;
+import io.mpac.collector.pdata.Signal;
+import io.mpac.collector.receiver.otlp.ReceiverOtlpConfig;
+import io.mpac.collector.receiver.otlp.internal.ExportPipeline.Outcome;
+import io.mpac.collector.receiver.otlp.internal.ExportPipeline.Transport;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The OTLP/gRPC server: the three {@code Export} methods, registered with a byte-array marshaller
+ * so the request is validated in its encoded form and never parsed into objects.
+ *
+ * <p>Handlers run on the transport's event loop ({@code directExecutor}): {@link ExportPipeline}
+ * does bounded CPU work and consumers do not block. grpc-java enforces {@code max_recv_msg_size}
+ * (after decompression too) with {@code RESOURCE_EXHAUSTED}, and decodes gzip.
+ */
+public final class GrpcServer {
+
+  static final Metadata.Key<byte[]> STATUS_DETAILS =
+      Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
+
+  /** Reads a message as the bytes it arrived in. */
+  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream in) {
+      try {
+        if (in instanceof KnownLength) {
+          int n = in.available();
+          byte[] b = new byte[n];
+          int read = in.readNBytes(b, 0, n);
+          if (read == n && in.read() < 0) return b;
+          byte[] rest = in.readAllBytes();
+          byte[] all = java.util.Arrays.copyOf(b, read + rest.length);
+          System.arraycopy(rest, 0, all, read, rest.length);
+          return all;
+        }
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw Status.INTERNAL.withDescription("cannot read request: " + e.getMessage()).withCause(e)
+            .asRuntimeException();
+      }
+    }
+  };
+
+  static final String[] SERVICES = {
+      "opentelemetry.proto.collector.trace.v1.TraceService",
+      "opentelemetry.proto.collector.metrics.v1.MetricsService",
+      "opentelemetry.proto.collector.logs.v1.LogsService"};
+
+  private final ReceiverOtlpConfig.Grpc config;
+  private final ExportPipeline pipeline;
+  private Server server;
+
+  public GrpcServer(ReceiverOtlpConfig.Grpc config, ExportPipeline pipeline) {
+    this.config = config;
+    this.pipeline = pipeline;
+  }
+
+  /** Binds and starts; throws {@link IOException} (cause: the bind error) if it cannot. */
+  public void start() throws IOException {
+    ServerCredentials credentials = InsecureServerCredentials.create();
+    ReceiverOtlpConfig.Tls tls = config.tls();
+    if (tls != null) {
+      TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder()
+          .keyManager(new File(tls.certFile()), new File(tls.keyFile()));
+      if (tls.clientCaFile() != null) {
+        b.trustManager(new File(tls.clientCaFile())).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      }
+      credentials = b.build();
+    }
+    NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()), credentials)
+        .directExecutor()
+        .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRecvMsgSize()));
+    if (config.maxConcurrentStreams() > 0) nb.maxConcurrentCallsPerConnection(config.maxConcurrentStreams());
+    ReceiverOtlpConfig.Keepalive k = config.keepalive();
+    if (k.maxConnectionIdle() != null) nb.maxConnectionIdle(nanos(k.maxConnectionIdle()), TimeUnit.NANOSECONDS);
+    if (k.maxConnectionAge() != null) nb.maxConnectionAge(nanos(k.maxConnectionAge()), TimeUnit.NANOSECONDS);
+    if (k.maxConnectionAgeGrace() != null) {
+      nb.maxConnectionAgeGrace(nanos(k.maxConnectionAgeGrace()), TimeUnit.NANOSECONDS);
+    }
+    if (k.time() != null) nb.keepAliveTime(nanos(k.time()), TimeUnit.NANOSECONDS);
+    if (k.timeout() != null) nb.keepAliveTimeout(nanos(k.timeout()), TimeUnit.NANOSECONDS);
+    if (k.minTime() != null) nb.permitKeepAliveTime(nanos(k.minTime()), TimeUnit.NANOSECONDS);
+    nb.permitKeepAliveWithoutCalls(k.permitWithoutStream());
+    for (Signal s : Signal.values()) nb.addService(service(s));
+    Server srv = nb.build();
+    srv.start();
+    server = srv;
+  }
+
+  private static long nanos(Duration d) {
+    return d.isZero() ? 1 : d.toNanos();
+  }
+
+  /** The bound address (the real port when configured with port 0). */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) server.getListenSockets().get(0);
+  }
+
+  /** Stops accepting calls and waits up to {@code timeout} for running ones. */
+  public void shutdown(Duration timeout) {
+    Server s = server;
+    if (s == null) return;
+    s.shutdown();
+    try {
+      if (!s.awaitTermination(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+        s.shutdownNow();
+        s.awaitTermination(1, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      s.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private ServerServiceDefinition service(Signal s) {
+    String service = SERVICES[s.ordinal()];
+    MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(service, "Export"))
+        .setRequestMarshaller(BYTES)
+        .setResponseMarshaller(BYTES)
+        .build();
+    return ServerServiceDefinition.builder(service).addMethod(method, new ExportHandler(s)).build();
+  }
+
+  /** One unary Export call: collect the single message, then answer on half-close. */
+  private final class ExportHandler implements ServerCallHandler<byte[], byte[]> {
+    private final Signal signal;
+
+    ExportHandler(Signal signal) {
+      this.signal = signal;
+    }
+
+    @Override
+    public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata headers) {
+      long start = System.nanoTime();
+      call.request(2); // a second message is a protocol error we want to see
+      return new ServerCall.Listener<>() {
+        private byte[] request;
+        private boolean closed;
+
+        @Override
+        public void onMessage(byte[] message) {
+          if (closed) return;
+          if (request != null) {
+            close(Status.INVALID_ARGUMENT.withDescription("more than one request message in a unary call"), null);
+            return;
+          }
+          request = message;
+        }
+
+        @Override
+        public void onHalfClose() {
+          if (closed) return;
+          if (request == null) {
+            close(Status.INVALID_ARGUMENT.withDescription("no request message"), null);
+            return;
+          }
+          pipeline.recordBytes(Transport.GRPC, signal, request.length);
+          ClientMetadata md = config.includeMetadata() ? metadata(headers) : ClientMetadata.EMPTY;
+          Outcome o = pipeline.export(Transport.GRPC, signal, request, md, start);
+          request = null;
+          switch (o.kind()) {
+            case ACCEPTED -> {
+              call.sendHeaders(new Metadata());
+              call.sendMessage(Responses.exportSuccess(false));
+              closed = true;
+              call.close(Status.OK, new Metadata());
+            }
+            case MALFORMED, REJECTED -> close(Status.INVALID_ARGUMENT.withDescription(o.message()),
+                Responses.statusProto(Responses.INVALID_ARGUMENT, o.message(), null));
+            case REFUSED -> close(Status.RESOURCE_EXHAUSTED.withDescription(o.message()),
+                Responses.statusProto(Responses.RESOURCE_EXHAUSTED, o.message(), o.retryAfter()));
+            case UNAVAILABLE -> close(Status.UNAVAILABLE.withDescription(o.message()),
+                Responses.statusProto(Responses.UNAVAILABLE, o.message(), o.retryAfter()));
+            case ERROR -> close(Status.INTERNAL.withDescription(o.message()), null);
+          }
+        }
+
+        private void close(Status status, byte[] details) {
+          closed = true;
+          Metadata trailers = new Metadata();
+          if (details != null) trailers.put(STATUS_DETAILS, details);
+          call.close(status, trailers);
+        }
+      };
+    }
+  }
+
+  /** Every ASCII metadata entry, lower-case keys (gRPC keys already are). */
+  static ClientMetadata metadata(Metadata headers) {
+    Map<String, List<String>> values = new HashMap<>();
+    for (String key : headers.keys()) {
+      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX) || key.startsWith(":")) continue;
+      Iterable<String> all = headers.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+      if (all == null) continue;
+      List<String> list = new ArrayList<>();
+      all.forEach(list::add);
+      values.put(key, list);
+    }
+    return new ClientMetadata(values);
+  }
+}
