@@ -1,0 +1,124 @@
+package io.mpac.collector.exporter.otlp;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptors;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.LoadBalancerRegistry;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.mpac.collector.exporter.SendOutcome;
+import io.mpac.collector.pdata.OtlpRequest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.TrustManager;
+
+/**
+ * OTLP over gRPC with grpc-java (Netty transport). One channel per exporter (HTTP/2 multiplexes the
+ * workers' calls over it); each call is a blocking unary {@code Export} on a worker thread with a
+ * deadline of the attempt's timeout. The request bytes go out as they are.
+ */
+final class OtlpGrpcSender implements OtlpTransport {
+
+  private final OtlpGrpcExporterConfig.Client config;
+  private volatile ManagedChannel channel;
+  private volatile Channel callChannel;
+  private volatile CallOptions callOptions;
+
+  OtlpGrpcSender(OtlpGrpcExporterConfig.Client config) {
+    this.config = config;
+  }
+
+  @Override
+  public String describe() {
+    return (config.useTls() ? "grpcs://" : "grpc://") + config.endpoint().hostPort();
+  }
+
+  @Override
+  public void start() throws Exception {
+    if (LoadBalancerRegistry.getDefaultRegistry().getProvider(config.balancerName()) == null) {
+      throw new IllegalStateException("gRPC load balancing policy \"" + config.balancerName() + "\" is not available");
+    }
+    ChannelCredentials creds;
+    if (config.useTls()) {
+      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+      try {
+        TrustManager[] tms = config.tls().trustManagers();
+        if (tms != null) tls.trustManager(tms);
+        KeyManager[] kms = config.tls().keyManagers();
+        if (kms != null) tls.keyManager(kms);
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot load TLS settings for " + describe() + ": " + e.getMessage(), e);
+      }
+      creds = tls.build();
+    } else {
+      creds = InsecureChannelCredentials.create();
+    }
+    ManagedChannelBuilder<?> b = Grpc.newChannelBuilder(config.endpoint().target(), creds)
+        .defaultLoadBalancingPolicy(config.balancerName())
+        .userAgent("mpac-collector")
+        .maxInboundMessageSize(16 << 20);
+    String authority = !config.authority().isEmpty() ? config.authority()
+        : config.useTls() && !config.tls().serverName().isEmpty() ? config.tls().serverName() : null;
+    if (authority != null) b.overrideAuthority(authority);
+    KeepaliveConfig ka = config.keepalive();
+    if (ka != null) {
+      if (ka.pingWait() != null && !ka.pingWait().isZero()) b.keepAliveTime(ka.pingWait().toNanos(), TimeUnit.NANOSECONDS);
+      if (ka.pingResponseTimeout() != null && !ka.pingResponseTimeout().isZero()) {
+        b.keepAliveTimeout(ka.pingResponseTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      }
+      b.keepAliveWithoutCalls(ka.pingWithoutStream());
+    }
+    ManagedChannel ch = b.build();
+    Channel calls = ch;
+    if (!config.headers().isEmpty()) {
+      Metadata md = new Metadata();
+      for (Map.Entry<String, String> h : config.headers().entrySet()) {
+        md.put(Metadata.Key.of(h.getKey(), Metadata.ASCII_STRING_MARSHALLER), h.getValue());
+      }
+      calls = ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+    CallOptions opts = CallOptions.DEFAULT;
+    if (config.compression() == Compression.GZIP) opts = opts.withCompression("gzip");
+    if (config.waitForReady()) opts = opts.withWaitForReady();
+    this.callOptions = opts;
+    this.callChannel = calls;
+    this.channel = ch;
+  }
+
+  @Override
+  public SendOutcome send(OtlpRequest request, Duration timeout) {
+    Channel calls = callChannel;
+    if (calls == null) return SendOutcome.retryable("exporter not started");
+    CallOptions opts = callOptions.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    try {
+      byte[] response = ClientCalls.blockingUnaryCall(calls, OtlpGrpcMethods.forSignal(request.signal()), opts,
+          request.bytes());
+      return PartialSuccess.fromProto(request.signal(), response);
+    } catch (StatusRuntimeException e) {
+      return GrpcOutcomes.classify(e.getStatus(), e.getTrailers());
+    }
+  }
+
+  @Override
+  public void close(Duration timeout) {
+    ManagedChannel ch = channel;
+    if (ch == null) return;
+    ch.shutdown();
+    try {
+      if (!ch.awaitTermination(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) ch.shutdownNow();
+    } catch (InterruptedException e) {
+      ch.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
