@@ -11,6 +11,7 @@ import java.util.Arrays;
  * mpac-collector validate CONFIG_FILE_OR_DIR      check a config, print every problem
  * mpac-collector fmt [--write] [--test] FILE|-    print (or rewrite) a file in canonical form
  * mpac-collector health [--addr HOST:PORT]        probe /-/ready (for container health checks)
+ * mpac-collector gen [flags]                      send OTLP load and report rate and latency
  * mpac-collector reference                        print the configuration reference
  * mpac-collector --version | --help
  * </pre>
@@ -37,6 +38,7 @@ public final class Main {
         case "validate" -> new ValidateCommand(out, err).run(rest);
         case "fmt" -> new FmtCommand(out, err, System.in).run(rest);
         case "health" -> new HealthCommand(out, err).run(rest);
+        case "gen" -> new GenCommand(out, err).run(rest);
         case "reference" -> {
           out.print(ConfigReference.markdown(io.mpac.collector.pipeline.ComponentRegistry.fromClassPath()));
           yield 0;
@@ -79,6 +81,7 @@ public final class Main {
           fmt [--write] [--test] FILE|-    print a file in canonical format (--write: rewrite it;
                                            --test: exit 1 if it is not formatted)
           health [--addr HOST:PORT]        exit 0 if the collector at HOST:PORT is ready
+          gen [flags]                      send OTLP load (see "Load generator" in README.md)
           reference                        print the configuration reference (Markdown)
           --version                        print the version
           --help                           print this help
@@ -88,6 +91,17 @@ public final class Main {
                                            (default 127.0.0.1:12345)
           --storage.path DIR               where components keep state (default data/)
           --shutdown.timeout DURATION      time allowed for a graceful stop (default 30s)
+
+        Flags of gen:
+          --endpoint HOST:PORT             default 127.0.0.1:4317 (grpc) or 127.0.0.1:4318 (http)
+          --protocol P                     grpc (default), http/protobuf, http/json
+          --signal S                       traces (default), metrics, logs
+          --rate N|max                     items per second (default 1000)
+          --duration D                     how long to send (default 10s)
+          --items-per-request N            spans, data points or log records per request (default 100)
+          --workers N                      concurrent senders (default 4)
+          --attributes N                   attributes per item (default 3)
+          --body-size N                    log body length in bytes (default 64)
 
         Signals: SIGTERM/SIGINT stop gracefully (exit 0); SIGHUP reloads the config.
         """;

@@ -43,9 +43,11 @@ import java.util.logging.Logger;
  *
  * <p><b>Shutdown</b> ({@link #shutdown(Duration)}): new data is refused at once; the workers keep
  * draining the queue; a retry is still made if it can start before the deadline, otherwise its
- * request is given up at once so the rest of the queue gets its turn; a send in flight is bounded
- * by the time left. At the deadline whatever is still queued or in flight is counted (reason
- * {@code shutdown}) and one line says how much was lost.
+ * request is given up at once so the rest of the queue gets its turn; an attempt started during
+ * shutdown gets only the time left. At the deadline the queue is emptied, workers still sending are
+ * interrupted (gRPC and the JDK HTTP client cancel the call), and whatever is still queued or in
+ * flight is counted (reason {@code shutdown}) exactly once; one line says how much was lost. A send
+ * that still completes after that is not counted again.
  *
  * <p><b>Timeout</b>: each attempt gets {@code timeout} (less during shutdown); the sender enforces
  * it (gRPC deadline, HTTP request timeout) and answers {@link SendOutcome.Retryable} when it runs
@@ -247,9 +249,9 @@ public final class SendingQueue<T> {
       throw new ConsumeException.Refused("interrupted while sending");
     }
     if (outcome instanceof SendOutcome.Success s) {
-      accountSuccess(s, items, counters);
+      accountSuccess(null, s, items, counters);
     } else if (outcome instanceof SendOutcome.Permanent p) {
-      drop(counters, DropReason.PERMANENT, items, payload, p.reason(), null);
+      drop(null, counters, DropReason.PERMANENT, items, payload, p.reason(), null);
       throw new ConsumeException.Rejected(p.reason());
     } else {
       SendOutcome.Retryable r = (SendOutcome.Retryable) outcome;
@@ -278,8 +280,36 @@ public final class SendingQueue<T> {
     }
   }
 
+  /**
+   * A payload a worker is sending. Whoever settles it first accounts for its items: the worker when
+   * the send ends, or {@link #shutdown} when the worker is still stuck after the deadline.
+   */
+  private final class InFlight {
+    final T payload;
+    final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+
+    InFlight(T payload) {
+      this.payload = payload;
+    }
+  }
+
+  private final java.util.Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
+
   /** Delivers one payload with retries; accounts for every item exactly once. */
   private void process(T payload) throws InterruptedException {
+    InFlight f = new InFlight(payload);
+    inFlight.add(f);
+    try {
+      deliver(payload, f);
+    } catch (InterruptedException e) {
+      lost(f, metrics.items(info.itemName(payload)), info.itemCount(payload), payload);
+      throw e;
+    } finally {
+      inFlight.remove(f);
+    }
+  }
+
+  private void deliver(T payload, InFlight f) throws InterruptedException {
     int items = info.itemCount(payload);
     ItemCounters counters = metrics.items(info.itemName(payload));
     long start = timing.nanoTime().getAsLong();
@@ -289,24 +319,18 @@ public final class SendingQueue<T> {
       if (shuttingDown) {
         long left = deadlineNanos - timing.nanoTime().getAsLong();
         if (abandoned || left <= 0) {
-          lost(counters, items, payload);
+          lost(f, counters, items, payload);
           return;
         }
         if (left < attemptTimeout.toNanos()) attemptTimeout = Duration.ofNanos(left);
       }
-      SendOutcome outcome;
-      try {
-        outcome = attempt(payload, attemptTimeout);
-      } catch (InterruptedException e) {
-        lost(counters, items, payload);
-        throw e;
-      }
+      SendOutcome outcome = attempt(payload, attemptTimeout);
       if (outcome instanceof SendOutcome.Success s) {
-        accountSuccess(s, items, counters);
+        accountSuccess(f, s, items, counters);
         return;
       }
       if (outcome instanceof SendOutcome.Permanent p) {
-        drop(counters, DropReason.PERMANENT, items, payload, p.reason(), null);
+        drop(f, counters, DropReason.PERMANENT, items, payload, p.reason(), null);
         return;
       }
       SendOutcome.Retryable r = (SendOutcome.Retryable) outcome;
@@ -317,24 +341,24 @@ public final class SendingQueue<T> {
         if (retryPolicy.config().enabled()) {
           long elapsed = backoff.elapsedNanos(now);
           int attempts = backoff.retries() + 1;
-          drop(counters, DropReason.RETRIES_EXHAUSTED, items, payload, r.reason(),
+          drop(f, counters, DropReason.RETRIES_EXHAUSTED, items, payload, r.reason(),
               "after " + attempts + " attempts in " + formatNanos(elapsed) + " (max_elapsed_time "
                   + formatNanos(retryPolicy.config().maxElapsedTime().toNanos()) + ")");
         } else {
-          drop(counters, DropReason.RETRIES_EXHAUSTED, items, payload, r.reason(), "(retry_on_failure disabled)");
+          drop(f, counters, DropReason.RETRIES_EXHAUSTED, items, payload, r.reason(), "(retry_on_failure disabled)");
         }
         return;
       }
       long wakeAt = now + delay;
       if (shuttingDown && wakeAt - deadlineNanos >= 0) {
-        lost(counters, items, payload);
+        lost(f, counters, items, payload);
         return;
       }
       metrics.retried();
       rateLimited.log(Level.WARNING, "retryable", () -> "sending " + items + " " + info.itemName(payload)
           + " failed, will retry in " + formatNanos(delay) + ": " + r.reason());
       if (!sleepUntil(wakeAt)) {
-        lost(counters, items, payload);
+        lost(f, counters, items, payload);
         return;
       }
     }
@@ -367,7 +391,13 @@ public final class SendingQueue<T> {
     }
   }
 
-  private void accountSuccess(SendOutcome.Success s, int items, ItemCounters counters) {
+  /** True when the caller is the one to account for {@code f} (always, for untracked payloads). */
+  private static boolean settle(SendingQueue<?>.InFlight f) {
+    return f == null || f.settled.compareAndSet(false, true);
+  }
+
+  private void accountSuccess(InFlight f, SendOutcome.Success s, int items, ItemCounters counters) {
+    if (!settle(f)) return;
     long rejected = Math.min(s.rejectedItems(), items);
     counters.sent.increment(items - rejected);
     if (rejected > 0) {
@@ -379,14 +409,17 @@ public final class SendingQueue<T> {
     }
   }
 
-  private void drop(ItemCounters counters, DropReason reason, int items, T payload, String why, String detail) {
+  private void drop(InFlight f, ItemCounters counters, DropReason reason, int items, T payload, String why,
+      String detail) {
+    if (!settle(f)) return;
     counters.drop(reason, items);
     rateLimited.log(Level.WARNING, reason.tag(), () -> "dropping " + items + " " + info.itemName(payload)
         + (reason == DropReason.PERMANENT ? " (not retryable)" : " (retries exhausted)")
         + (detail == null ? "" : " " + detail) + ": " + why);
   }
 
-  private void lost(ItemCounters counters, int items, T payload) {
+  private void lost(InFlight f, ItemCounters counters, int items, T payload) {
+    if (!settle(f)) return;
     counters.drop(DropReason.SHUTDOWN, items);
     lostAtShutdown.computeIfAbsent(info.itemName(payload), k -> new LongAdder()).add(items);
   }
@@ -415,9 +448,16 @@ public final class SendingQueue<T> {
         abandon.countDown();
         for (BoundedQueue.Entry<T> e : queue.drain()) {
           T p = e.payload();
-          lost(metrics.items(info.itemName(p)), info.itemCount(p), p);
+          lost(null, metrics.items(info.itemName(p)), info.itemCount(p), p);
         }
-        joinUntil(toJoin, System.nanoTime() + AFTER_DEADLINE_GRACE_NANOS);
+        // Sends that began before shutdown may run to their full timeout: interrupt them (gRPC and
+        // the JDK HTTP client cancel the call), give the workers a moment, and account for whatever
+        // is still in flight then; a worker that returns later finds its payload settled.
+        for (Thread t : toJoin) t.interrupt();
+        joinUntil(toJoin, timing.nanoTime().getAsLong() + AFTER_DEADLINE_GRACE_NANOS);
+        for (InFlight f : List.copyOf(inFlight)) {
+          lost(f, metrics.items(info.itemName(f.payload)), info.itemCount(f.payload), f.payload);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -412,6 +412,35 @@ class SendingQueueTest {
   }
 
   @Test
+  void aSenderThatIgnoresInterruptsIsCountedAtTheDeadlineAndNotTwice() throws Exception {
+    CountDownLatch returned = new CountDownLatch(2);
+    RequestSender<Payload> stubborn = (p, timeout) -> {
+      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3_000);
+      while (System.nanoTime() < end) {
+        Thread.onSpinWait(); // ignores interrupts
+        if (Thread.interrupted()) {
+          // swallow
+        }
+      }
+      returned.countDown();
+      return SendOutcome.success(); // arrives after shutdown gave up: must not be counted again
+    };
+    queue = SendingQueue.builder(context, stubborn, INFO).queue(queue(2, 1000, QueueConfig.Sizer.REQUESTS))
+        .retry(RetryConfig.DEFAULTS).timeout(Duration.ofSeconds(30)).itemNames("spans").build();
+    queue.start();
+    for (int i = 0; i < 10; i++) queue.offer(new Payload(i, 2));
+    await(() -> queue.queueSize() == 8); // two are with the workers
+    assertThat(queue.shutdown(Duration.ofMillis(200))).isFalse();
+    assertThat(dropped(ExporterMetrics.DropReason.SHUTDOWN)).isEqualTo(20);
+    assertThat(returned.await(10, TimeUnit.SECONDS)).isTrue();
+    // the workers end once their late send returns and its (ignored) bookkeeping is done
+    await(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.isAlive() && t.getName().startsWith("exporter-otelcol.exporter.test.t-")));
+    assertThat(count(ExporterMetrics.SENT + "spans")).isZero();
+    assertThat(count(ExporterMetrics.SEND_FAILED + "spans")).isEqualTo(20);
+  }
+
+  @Test
   void shutdownWithoutStartCountsTheQueuedData() throws Exception {
     ScriptedSender sender = new ScriptedSender((p, n) -> SendOutcome.success());
     SendingQueue<Payload> q = build(sender, queue(2, 1000, QueueConfig.Sizer.REQUESTS), RetryConfig.DEFAULTS,

@@ -41,8 +41,4 @@ final class PartialSuccess {
       return SendOutcome.partial(0, "unreadable export response: " + e.getMessage());
     }
   }
-
-  static SendOutcome.Success of(long rejected, String message) {
-    return rejected < 0 ? SendOutcome.partial(0, message) : SendOutcome.partial(rejected, message);
-  }
 }

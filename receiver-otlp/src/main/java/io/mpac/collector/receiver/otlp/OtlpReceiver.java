@@ -83,12 +83,17 @@ public final class OtlpReceiver implements Component {
   }
 
   private IOException bindFailure(String endpoint, String transport, Exception e) {
-    Throwable root = e;
-    while (root.getCause() != null && !(root instanceof BindException)) root = root.getCause();
-    String why = root instanceof BindException && root.getMessage() != null
-        ? root.getMessage().toLowerCase(Locale.ROOT).replace(" (bind failed)", "")
-        : String.valueOf(root.getMessage());
-    if (why.contains("address already in use")) why = "address already in use";
+    String why = null;
+    for (Throwable t = e; t != null && why == null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && m.toLowerCase(Locale.ROOT).contains("address already in use")) why = "address already in use";
+      else if (t instanceof BindException) why = m;
+    }
+    if (why == null) {
+      Throwable root = e;
+      while (root.getCause() != null) root = root.getCause();
+      why = String.valueOf(root.getMessage());
+    }
     return new IOException(context.id() + ": cannot listen on " + endpoint + " (" + transport + "): " + why, e);
   }
 

@@ -42,6 +42,14 @@ public final class GrpcServer {
   static final Metadata.Key<byte[]> STATUS_DETAILS =
       Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
 
+  /**
+   * Returned by {@link #BYTES} when the message could not be read (grpc-java's size limit hit
+   * while inflating a compressed message); compared by identity. An exception thrown from a
+   * marshaller would end the call as UNKNOWN, so the handler answers for it instead.
+   */
+  static final byte[] TOO_LARGE = new byte[0];
+  static final byte[] UNREADABLE = new byte[0];
+
   /** Reads a message as the bytes it arrived in. */
   static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
@@ -63,9 +71,10 @@ public final class GrpcServer {
           return all;
         }
         return in.readAllBytes();
-      } catch (IOException e) {
-        throw Status.INTERNAL.withDescription("cannot read request: " + e.getMessage()).withCause(e)
-            .asRuntimeException();
+      } catch (io.grpc.StatusRuntimeException e) {
+        return e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED ? TOO_LARGE : UNREADABLE;
+      } catch (IOException | RuntimeException e) {
+        return UNREADABLE;
       }
     }
   };
@@ -171,6 +180,15 @@ public final class GrpcServer {
         @Override
         public void onMessage(byte[] message) {
           if (closed) return;
+          if (message == TOO_LARGE) {
+            close(Status.RESOURCE_EXHAUSTED.withDescription("request exceeds max_recv_msg_size ("
+                + config.maxRecvMsgSize() + " bytes) after decompression"), null);
+            return;
+          }
+          if (message == UNREADABLE) {
+            close(Status.INVALID_ARGUMENT.withDescription("the request message could not be read"), null);
+            return;
+          }
           if (request != null) {
             close(Status.INVALID_ARGUMENT.withDescription("more than one request message in a unary call"), null);
             return;

@@ -1,0 +1,85 @@
+package io.mpac.collector.loadgen;
+
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCalls;
+import io.mpac.collector.pdata.Signal;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * An OTLP/gRPC server that accepts everything and only counts items (by a tag walk, never a
+ * decode): the backend of the end-to-end benchmark. Prints its totals once a second.
+ *
+ * <pre>java -cp mpac-collector.jar io.mpac.collector.loadgen.NullSink --port 4319</pre>
+ */
+public final class NullSink implements AutoCloseable {
+
+  private static final byte[] EMPTY_RESPONSE = new byte[0];
+
+  private final Server server;
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder items = new LongAdder();
+  private final LongAdder malformed = new LongAdder();
+
+  public NullSink(InetSocketAddress address) throws IOException {
+    NettyServerBuilder b = NettyServerBuilder.forAddress(address).maxInboundMessageSize(64 << 20);
+    for (Signal s : Signal.values()) {
+      b.addService(ServerServiceDefinition.builder(RawOtlpGrpc.export(s).getServiceName())
+          .addMethod(RawOtlpGrpc.export(s), ServerCalls.asyncUnaryCall((request, response) -> {
+            int n = ItemCounter.count(s, request);
+            requests.increment();
+            if (n < 0) {
+              malformed.increment();
+              response.onError(Status.INVALID_ARGUMENT.withDescription("malformed request").asRuntimeException());
+              return;
+            }
+            items.add(n);
+            response.onNext(EMPTY_RESPONSE);
+            response.onCompleted();
+          })).build());
+    }
+    this.server = b.directExecutor().build().start();
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public long items() {
+    return items.sum();
+  }
+
+  public long requests() {
+    return requests.sum();
+  }
+
+  public long malformed() {
+    return malformed.sum();
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int port = Integer.parseInt(Args.value(args, "--port", "4319"));
+    try (NullSink sink = new NullSink(new InetSocketAddress("127.0.0.1", port))) {
+      System.out.println("sink listening on 127.0.0.1:" + sink.port());
+      while (!Thread.currentThread().isInterrupted()) {
+        Thread.sleep(1000);
+        System.out.println("sink requests=" + sink.requests() + " items=" + sink.items() + " malformed=" + sink.malformed());
+      }
+    }
+  }
+}
