@@ -113,6 +113,13 @@ final class CollectorCli {
       throw new AssertionError("no log line matching " + pattern + " within " + seconds + " s:\n" + String.join("\n", log));
     }
 
+    /** Every log line so far (waits briefly for lines still in the pipe). */
+    List<String> drainLog() throws InterruptedException {
+      String line;
+      while ((line = lines.poll(200, TimeUnit.MILLISECONDS)) != null) log.add(line);
+      return List.copyOf(log);
+    }
+
     @Override
     public void close() {
       process.destroyForcibly();

@@ -1,5 +1,7 @@
 package io.mpac.collector.exporter.prometheus;
 
+import io.mpac.collector.exporter.ExporterMetrics;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -65,11 +67,11 @@ final class PrometheusExporter implements Component, OtlpConsumer {
     this.converter = new OtlpToPrometheus(config.options(), states);
     var reg = context.meterRegistry();
     var tags = context.tags();
-    sent = Counter.builder("otelcol.exporter.sent.metric_points")
+    sent = Counter.builder(ExporterMetrics.SENT + Signal.METRICS.itemName())
         .description("Metric points converted and handed to every receiver.").tags(tags).register(reg);
-    sendFailed = Counter.builder("otelcol.exporter.send_failed.metric_points")
+    sendFailed = Counter.builder(ExporterMetrics.SEND_FAILED + Signal.METRICS.itemName())
         .description("Metric points in requests a receiver rejected for good.").tags(tags).register(reg);
-    enqueueFailed = Counter.builder("otelcol.exporter.enqueue_failed.metric_points")
+    enqueueFailed = Counter.builder(ExporterMetrics.ENQUEUE_FAILED + Signal.METRICS.itemName())
         .description("Metric points refused because a receiver's queue was full (the sender retries).")
         .tags(tags).register(reg);
     for (OtlpToPrometheus.DropReason r : OtlpToPrometheus.DropReason.values()) {

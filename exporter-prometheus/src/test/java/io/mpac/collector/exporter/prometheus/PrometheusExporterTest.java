@@ -196,7 +196,7 @@ class PrometheusExporterTest {
     e.consume(second); // the client's retry
     assertThat(receiver.samples()).extracting(Sample::value).containsExactly(5.0, 8.0);
     assertThat(receiver.samples()).extracting(s -> s.labels().metricName()).containsOnly("jobs_done_total");
-    assertThat(TestContexts.count(registry, "otelcol.exporter.enqueue_failed.metric_points")).isEqualTo(1);
+    assertThat(TestContexts.count(registry, "otelcol.exporter.enqueue.failed.metric_points")).isEqualTo(1);
     assertThat(TestContexts.count(registry, "otelcol.exporter.sent.metric_points")).isEqualTo(2);
   }
 
@@ -323,7 +323,7 @@ class PrometheusExporterTest {
     PrometheusExporter e = exporter();
     assertThatThrownBy(() -> e.consume(otlp(request(service(), gauge("g", "", point(T0_MS, 1))))))
         .isInstanceOf(ConsumeException.Rejected.class);
-    assertThat(TestContexts.count(registry, "otelcol.exporter.send_failed.metric_points")).isEqualTo(1);
+    assertThat(TestContexts.count(registry, "otelcol.exporter.send.failed.metric_points")).isEqualTo(1);
   }
 
   @Test
