@@ -90,6 +90,9 @@ public final class Generator {
     for (int w = 0; w < options.workers(); w++) {
       int worker = w;
       byte[][] payloads = json ? Payloads.json(shape, 16, worker) : Payloads.protobuf(shape, 16, worker);
+      // Protobuf spans carry their send time (the worker owns its arrays and sends synchronously),
+      // so a null sink downstream can measure delivery latency.
+      SpanTimes[] stamps = !json && options.signal() == Signal.TRACES ? Payloads.spanTimes(payloads) : null;
       Thread t = new Thread(() -> {
         long interval = perWorkerRate > 0 ? (long) (1e9 / perWorkerRate) : 0;
         long next = System.nanoTime();
@@ -104,8 +107,10 @@ public final class Generator {
             }
             next += interval;
           }
+          int p = i++ & 15;
+          if (stamps != null) stamps[p].stamp(payloads[p], EpochClock.nowNanos());
           long t0 = System.nanoTime();
-          String outcome = transport.send(payloads[i++ & 15]);
+          String outcome = transport.send(payloads[p]);
           long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
           latency.recordMicros(micros);
           maxMicros[worker] = Math.max(maxMicros[worker], micros);
