@@ -85,9 +85,13 @@ public final class Generator {
     double perWorkerRate = options.itemsPerSecond() <= 0 ? 0
         : options.itemsPerSecond() / options.itemsPerRequest() / options.workers();
     // Payloads are built before the clock starts: building (JSON especially) is not load.
+    // Protobuf spans carry their send time (the worker owns its arrays and sends synchronously),
+    // so a null sink downstream can measure delivery latency.
     byte[][][] perWorker = new byte[options.workers()][][];
+    SpanTimes[][] perWorkerStamps = new SpanTimes[options.workers()][];
     for (int w = 0; w < options.workers(); w++) {
       perWorker[w] = json ? Payloads.json(shape, 16, w) : Payloads.protobuf(shape, 16, w);
+      perWorkerStamps[w] = !json && options.signal() == Signal.TRACES ? Payloads.spanTimes(perWorker[w]) : null;
     }
     long start = System.nanoTime();
     long end = start + options.duration().toNanos();
@@ -95,6 +99,7 @@ public final class Generator {
     for (int w = 0; w < options.workers(); w++) {
       int worker = w;
       byte[][] payloads = perWorker[w];
+      SpanTimes[] stamps = perWorkerStamps[w];
       Thread t = new Thread(() -> {
         long interval = perWorkerRate > 0 ? (long) (1e9 / perWorkerRate) : 0;
         long next = System.nanoTime();
@@ -109,8 +114,10 @@ public final class Generator {
             }
             next += interval;
           }
+          int p = i++ & 15;
+          if (stamps != null) stamps[p].stamp(payloads[p], EpochClock.nowNanos());
           long t0 = System.nanoTime();
-          String outcome = transport.send(payloads[i++ & 15]);
+          String outcome = transport.send(payloads[p]);
           long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0);
           latency.recordMicros(micros);
           maxMicros[worker] = Math.max(maxMicros[worker], micros);

@@ -21,10 +21,24 @@ public final class LatencyHistogram {
     return Math.min(BUCKETS - 1, Math.max(0, b));
   }
 
-  /** The upper bound (µs) of the bucket holding the {@code q} quantile (0..1), or 0 when empty. */
-  public long percentileMicros(double q) {
+  /** The number of values recorded since creation or the last {@link #reset()}. */
+  public long count() {
     long total = 0;
     for (int i = 0; i < BUCKETS; i++) total += counts.get(i);
+    return total;
+  }
+
+  /**
+   * Forgets every value. Not atomic with respect to concurrent {@link #recordMicros}: call it while
+   * nothing is being recorded, or accept that a value recorded meanwhile may survive.
+   */
+  public void reset() {
+    for (int i = 0; i < BUCKETS; i++) counts.set(i, 0);
+  }
+
+  /** The upper bound (µs) of the bucket holding the {@code q} quantile (0..1), or 0 when empty. */
+  public long percentileMicros(double q) {
+    long total = count();
     if (total == 0) return 0;
     long rank = (long) Math.ceil(q * total);
     long seen = 0;

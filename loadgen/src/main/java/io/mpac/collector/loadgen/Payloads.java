@@ -52,6 +52,16 @@ public final class Payloads {
     return out;
   }
 
+  /**
+   * The positions of the span times in each encoded trace request, so that a sender can stamp the
+   * send time into its own copy just before sending (see {@link SpanTimes}).
+   */
+  public static SpanTimes[] spanTimes(byte[][] traceRequests) {
+    SpanTimes[] out = new SpanTimes[traceRequests.length];
+    for (int i = 0; i < traceRequests.length; i++) out[i] = SpanTimes.locate(traceRequests[i]);
+    return out;
+  }
+
   /** The same requests in the OTLP/JSON mapping (hex ids, lowerCamelCase keys). */
   public static byte[][] json(Shape shape, int count, long seed) {
     Random random = new Random(seed);

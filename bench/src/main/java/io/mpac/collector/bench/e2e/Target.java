@@ -1,0 +1,22 @@
+package io.mpac.collector.bench.e2e;
+
+import java.util.Locale;
+
+/** What the load goes through on its way to the null sink. */
+enum Target {
+  /** The floor: {@code io.mpac.collector.loadgen.GrpcRelay}, which forwards each request's bytes unchanged. */
+  RELAY,
+  /** mpac-collector: {@code otelcol.receiver.otlp} (gRPC) → {@code otelcol.processor.batch} → {@code otelcol.exporter.otlp}. */
+  COLLECTOR;
+
+  String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  static Target parse(String s) {
+    for (Target t : values()) {
+      if (t.label().equals(s.trim())) return t;
+    }
+    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, collector)");
+  }
+}

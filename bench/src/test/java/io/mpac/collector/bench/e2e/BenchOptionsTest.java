@@ -1,0 +1,69 @@
+package io.mpac.collector.bench.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mpac.collector.config.syntax.Parser;
+import io.mpac.collector.config.ast.Block;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+  @Test
+  void defaultsAreIssue4sFullRun() {
+    BenchOptions o = BenchOptions.parse(new String[0]);
+    assertThat(o.repetitions()).isEqualTo(3);
+    assertThat(o.jvmFlags()).containsExactly("-XX:+UseSerialGC", "-Xmx128m");
+    assertThat(o.extraJvmFlags()).isEmpty();
+    assertThat(o.targets()).containsExactly(Target.RELAY, Target.COLLECTOR);
+    assertThat(o.scenarios()).extracting(Scenario::id).containsExactly("a", "b", "c", "d");
+    Scenario a = o.scenarios().get(0);
+    assertThat(a.itemsPerSecond()).isEqualTo(10_000);
+    assertThat(a.duration()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(a.warmup()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(a.itemsPerRequest()).isEqualTo(100);
+    assertThat(o.scenarios().get(1).saturation()).isTrue();
+    assertThat(o.scenarios().get(1).duration()).isEqualTo(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void quickShortensEverythingAndOptionsParse() {
+    BenchOptions o = BenchOptions.parse(new String[] {"--quick", "--scenarios", "b,a", "--targets", "collector",
+        "--out", "r.md", "--extra-jvm-flags", " -XX:+UnlockDiagnosticVMOptions  -XX:+DebugNonSafepoints ",
+        "--workers", "8", "--jar", "x.jar"});
+    assertThat(o.repetitions()).isEqualTo(1);
+    assertThat(o.scenarios()).extracting(Scenario::id).containsExactly("b", "a");
+    assertThat(o.scenarios().get(1).duration()).isLessThan(Duration.ofSeconds(10));
+    assertThat(o.targets()).containsExactly(Target.COLLECTOR);
+    assertThat(o.out()).isEqualTo(Path.of("r.md"));
+    assertThat(o.jar()).isEqualTo(Path.of("x.jar"));
+    assertThat(o.workers()).isEqualTo(8);
+    assertThat(o.extraJvmFlags()).containsExactly("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints");
+    assertThat(BenchOptions.parse(new String[] {"--quick", "--repetitions", "2"}).repetitions()).isEqualTo(2);
+  }
+
+  @Test
+  void badOptionsAreExplained() {
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--repetitions", "0"}))
+        .hasMessageContaining("--repetitions must be a positive integer");
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--scenarios", "a,e"})).hasMessageContaining("unknown scenario \"e\"");
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--targets", "alloy"})).hasMessageContaining("unknown target");
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--out"})).hasMessageContaining("--out needs a value");
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--fast"})).hasMessageContaining("unknown option --fast")
+        .hasMessageContaining("usage:");
+  }
+
+  @Test
+  void collectorConfigIsValidAlloySyntaxWithThePipelineAndPorts() throws Exception {
+    String text = SystemUnderTest.collectorConfig(40001, 40002);
+    List<String> blocks = Parser.parse("bench.alloy", text).body().stream().map(s -> (Block) s)
+        .map(b -> String.join(".", b.name()) + "." + b.label()).toList();
+    assertThat(blocks).containsExactly("otelcol.receiver.otlp.bench", "otelcol.processor.batch.bench",
+        "otelcol.exporter.otlp.sink");
+    assertThat(text).contains("endpoint = \"127.0.0.1:40001\"").contains("endpoint    = \"127.0.0.1:40002\"")
+        .contains("compression = \"none\"").contains("insecure = true");
+  }
+}
