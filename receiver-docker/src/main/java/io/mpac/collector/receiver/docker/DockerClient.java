@@ -121,6 +121,7 @@ public final class DockerClient {
     HttpResponse r = send(path, false);
     if (r.status != 200) {
       String body = r.readBodyText();
+      if (r.status != 404) apiVersion = null;
       throw new DockerException(r.status, "GET " + path + ": " + r.status + " " + message(body));
     }
     return new LogStream(r, tty);
@@ -138,7 +139,10 @@ public final class DockerClient {
 
   private JsonNode parse(HttpResponse r, String path) throws IOException {
     String body = r.readBodyText();
-    if (r.status / 100 != 2) throw new DockerException(r.status, "GET " + path + ": " + r.status + " " + message(body));
+    if (r.status / 100 != 2) {
+      apiVersion = null; // e.g. "client version 1.43 is too old" after a daemon upgrade: negotiate again
+      throw new DockerException(r.status, "GET " + path + ": " + r.status + " " + message(body));
+    }
     try {
       return JSON.readTree(body);
     } catch (IOException e) {
