@@ -34,10 +34,15 @@ import java.util.Map;
  * six ids, timestamp, labels, structured_metadata, static_labels, label_drop), built from the
  * fixture through the real parser and pipeline builder, pushing to a sink that discards.
  *
- * <p>Run: {@code mvn -B -q -o test-compile -pl processor-loki -am && java -cp
- * "processor-loki/target/test-classes:processor-loki/target/classes:$(cat /tmp/cp.txt)"
- * io.mpac.collector.processor.loki.bench.LokiProcessBench [seconds] [batch]} (see the README for
- * building the classpath file). Prints lines/s and CPU µs per line of the pushing thread.
+ * <p>Run (from the repository root):
+ * <pre>
+ * mvn -B -q -o test-compile -pl processor-loki -am
+ * mvn -B -q -o dependency:build-classpath -pl processor-loki -am -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp-loki.txt
+ * java -cp "processor-loki/target/test-classes:processor-loki/target/classes:$(cat /tmp/cp-loki.txt)" \
+ *     io.mpac.collector.processor.loki.bench.LokiProcessBench 10 1
+ * </pre>
+ * Arguments: measured seconds (after a warm-up of half as long) and entries per push. Prints
+ * lines/s and the pushing thread's CPU µs per line.
  */
 public final class LokiProcessBench {
 
