@@ -28,7 +28,7 @@ final class FastRegex {
     while (true) {
       int i = s.indexOf(prefix, from);
       if (i < 0) return false;
-      if (anchored.matcher(i == 0 ? s : s.substring(i)).find()) return true;
+      if (anchored.matcher(i == 0 ? s : java.nio.CharBuffer.wrap(s, i, s.length())).find()) return true;
       from = i + 1;
     }
   }

@@ -77,11 +77,76 @@ final class GoTime {
         break;
     }
     String layout = NAMED.getOrDefault(format, format);
+    if (layout.equals("2006-01-02T15:04:05Z07:00") || layout.equals("2006-01-02T15:04:05.999999999Z07:00")) {
+      List<Chunk> generic = tokenize(layout);
+      Chunk[] arr = generic.toArray(new Chunk[0]);
+      return value -> {
+        long t = parseRfc3339(value);
+        return t != Long.MIN_VALUE ? t : parseLayout(arr, value, zone); // the generic parser explains errors
+      };
+    }
     List<Chunk> chunks = tokenize(layout);
     boolean hasStd = chunks.stream().anyMatch(c -> c.std != Std.LITERAL);
     if (!hasStd) throw new IllegalArgumentException("format \"" + format + "\" is not a Go time layout or named format");
     Chunk[] arr = chunks.toArray(new Chunk[0]);
     return value -> parseLayout(arr, value, zone);
+  }
+
+  /**
+   * RFC 3339 as Go parses it with RFC3339/RFC3339Nano ({@code 2006-01-02T15:04:05[.fraction](Z|±07:00)},
+   * any number of fraction digits), without allocating; {@link Long#MIN_VALUE} when it does not fit.
+   */
+  static long parseRfc3339(String s) {
+    int n = s.length();
+    if (n < 20) return Long.MIN_VALUE;
+    int year = d(s, 0, 4);
+    int month = d(s, 5, 2);
+    int day = d(s, 8, 2);
+    int hour = d(s, 11, 2);
+    int min = d(s, 14, 2);
+    int sec = d(s, 17, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || min < 0 || min > 59
+        || sec < 0 || sec > 59 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+        || s.charAt(13) != ':' || s.charAt(16) != ':') {
+      return Long.MIN_VALUE;
+    }
+    if (day > java.time.YearMonth.of(year, month).lengthOfMonth()) return Long.MIN_VALUE;
+    int p = 19;
+    long nanos = 0;
+    if (p < n && (s.charAt(p) == '.' || s.charAt(p) == ',')) {
+      p++;
+      int count = 0;
+      while (p < n && s.charAt(p) >= '0' && s.charAt(p) <= '9') {
+        if (count < 9) nanos = nanos * 10 + (s.charAt(p) - '0');
+        count++;
+        p++;
+      }
+      if (count == 0) return Long.MIN_VALUE;
+      for (int k = count; k < 9; k++) nanos *= 10;
+    }
+    int offset;
+    if (p + 1 == n && s.charAt(p) == 'Z') {
+      offset = 0;
+    } else if (p + 6 == n && (s.charAt(p) == '+' || s.charAt(p) == '-') && s.charAt(p + 3) == ':') {
+      int oh = d(s, p + 1, 2);
+      int om = d(s, p + 4, 2);
+      if (oh < 0 || oh > 24 || om < 0 || om > 59) return Long.MIN_VALUE;
+      offset = (s.charAt(p) == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    } else {
+      return Long.MIN_VALUE;
+    }
+    long days = LocalDate.of(year, month, day).toEpochDay();
+    return (days * 86_400L + hour * 3600L + min * 60L + sec - offset) * 1_000_000_000L + nanos;
+  }
+
+  private static int d(String s, int p, int len) {
+    int v = 0;
+    for (int i = p; i < p + len; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') return -1;
+      v = v * 10 + (c - '0');
+    }
+    return v;
   }
 
   private static long parseLong(String v) {
