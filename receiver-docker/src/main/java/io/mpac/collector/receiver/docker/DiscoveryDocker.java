@@ -31,6 +31,7 @@ public final class DiscoveryDocker implements Component {
   private ScheduledExecutorService scheduler;
   private DockerClient client;
   private boolean failing;
+  private final Object refreshLock = new Object();
 
   public DiscoveryDocker(ComponentContext context, DiscoveryDockerConfig config) {
     this.context = context;
@@ -59,8 +60,14 @@ public final class DiscoveryDocker implements Component {
     scheduler.scheduleWithFixedDelay(this::refresh, 0, config.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** One refresh; public for tests that do not want to wait for the interval. */
+  /** One refresh; public for tests that do not want to wait for the interval. Serialised. */
   public void refresh() {
+    synchronized (refreshLock) {
+      refreshLocked();
+    }
+  }
+
+  private void refreshLocked() {
     try {
       List<Map<String, String>> next = DockerTargets.compute(client.listContainers(config.filters()),
           client.listNetworks(), config.port(), config.hostNetworkingHost(), config.matchFirstNetwork());
