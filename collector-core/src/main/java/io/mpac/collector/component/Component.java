@@ -16,7 +16,8 @@ public interface Component {
   /**
    * What other components may reference, by export name ({@code input}, {@code receiver},
    * {@code targets}). A value is a {@link Handle} (becomes a capsule) or a config {@code Value}.
-   * Fixed at creation.
+   * Fixed at creation, except that a config {@code Value} may change while running: the component
+   * then calls {@link ComponentContext#exportsChanged()}, and the runtime reads this map again.
    */
   Map<String, Object> exports();
 

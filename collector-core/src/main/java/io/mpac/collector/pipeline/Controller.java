@@ -1,5 +1,6 @@
 package io.mpac.collector.pipeline;
 
+import io.mpac.collector.component.ComponentId;
 import io.mpac.collector.config.ast.ConfigFile;
 import io.mpac.collector.config.syntax.ConfigException;
 import java.nio.file.Path;
@@ -29,6 +30,15 @@ public final class Controller {
   private volatile Pipeline current;
   private volatile boolean ready;
   private boolean stopped;
+  private List<ConfigFile> files = List.of();
+  private final java.util.concurrent.atomic.AtomicBoolean refreshPending =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.ExecutorService refresher =
+      java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "controller-exports");
+        t.setDaemon(true);
+        return t;
+      });
 
   /**
    * @param stopTimeout how long components removed by a reload get to stop
@@ -40,16 +50,18 @@ public final class Controller {
     this.builder = builder;
     this.stopTimeout = stopTimeout;
     this.loggingApplier = loggingApplier;
+    builder.onExportsChanged(this::exportsChanged);
   }
 
   /** Loads, builds and starts the pipeline; on any failure nothing is left running. */
   public void start() throws ConfigException, StartException {
     synchronized (lock) {
-      List<ConfigFile> files = ConfigSource.load(configPath);
-      Pipeline p = builder.build(files, null);
+      List<ConfigFile> loaded = ConfigSource.load(configPath);
+      Pipeline p = builder.build(loaded, null);
       loggingApplier.accept(p.logging());
       p.start(true, stopTimeout);
       current = p;
+      files = loaded;
       ready = true;
       LOG.info("pipeline started with " + p.nodes().size() + " components");
     }
@@ -64,27 +76,63 @@ public final class Controller {
   public void reload() throws ConfigException {
     synchronized (lock) {
       if (stopped) throw new IllegalStateException("collector is shutting down");
-      Pipeline old = current;
-      Pipeline next = builder.build(ConfigSource.load(configPath), old);
-      loggingApplier.accept(next.logging());
-      Set<Object> kept = Collections.newSetFromMap(new IdentityHashMap<>());
-      for (Node n : next.nodes()) kept.add(n.component());
-      if (old != null) {
-        List<Node> reversed = new ArrayList<>(old.nodes());
-        Collections.reverse(reversed);
-        long deadline = System.nanoTime() + stopTimeout.toNanos();
-        for (Node n : reversed) {
-          if (!kept.contains(n.component())) Pipeline.stop(n, deadline);
-        }
-      }
-      try {
-        next.start(false, stopTimeout);
-      } catch (StartException impossible) {
-        throw new IllegalStateException(impossible);
-      }
-      current = next;
-      LOG.info("config reloaded: " + next.nodes().size() + " components");
+      List<ConfigFile> loaded = ConfigSource.load(configPath);
+      apply(loaded);
+      files = loaded;
+      LOG.info("config reloaded: " + current.nodes().size() + " components");
     }
+  }
+
+  /**
+   * A component announced new exports ({@code ComponentContext.exportsChanged()}): re-evaluates the
+   * loaded config against the running pipeline on the controller's own thread, so components whose
+   * arguments now differ (e.g. {@code targets = discovery.docker.x.targets}) are rebuilt and
+   * restarted, and the rest keep running untouched. Coalesced: many announcements while one
+   * re-evaluation is pending cause one.
+   */
+  void exportsChanged(ComponentId source) {
+    if (!refreshPending.compareAndSet(false, true)) return;
+    try {
+      refresher.execute(this::refreshExports);
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      refreshPending.set(false);
+    }
+  }
+
+  private void refreshExports() {
+    refreshPending.set(false);
+    synchronized (lock) {
+      if (stopped || current == null) return;
+      try {
+        apply(files);
+      } catch (ConfigException e) {
+        LOG.warning("re-evaluating components after an export changed failed; keeping them as they were: "
+            + e.getMessage());
+      }
+    }
+  }
+
+  /** Builds {@code loaded} against the running pipeline and swaps it in (caller holds the lock). */
+  private void apply(List<ConfigFile> loaded) throws ConfigException {
+    Pipeline old = current;
+    Pipeline next = builder.build(loaded, old);
+    loggingApplier.accept(next.logging());
+    Set<Object> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Node n : next.nodes()) kept.add(n.component());
+    if (old != null) {
+      List<Node> reversed = new ArrayList<>(old.nodes());
+      Collections.reverse(reversed);
+      long deadline = System.nanoTime() + stopTimeout.toNanos();
+      for (Node n : reversed) {
+        if (!kept.contains(n.component())) Pipeline.stop(n, deadline);
+      }
+    }
+    try {
+      next.start(false, stopTimeout);
+    } catch (StartException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+    current = next;
   }
 
   /** Stops everything (sources first) within {@code timeout}. Idempotent. */
@@ -93,6 +141,7 @@ public final class Controller {
       if (stopped) return;
       stopped = true;
       ready = false;
+      refresher.shutdown();
       Pipeline p = current;
       if (p != null) p.shutdown(timeout);
     }

@@ -51,10 +51,19 @@ public final class PipelineBuilder {
 
   private final Settings settings;
   private final Scope stdlib;
+  private volatile java.util.function.Consumer<ComponentId> exportsListener = id -> { };
 
   public PipelineBuilder(Settings settings) {
     this.settings = settings;
     this.stdlib = Stdlib.scope(settings.environment());
+  }
+
+  /**
+   * Who is told when a component built by this builder announces new exports ({@link
+   * ComponentContext#exportsChanged()}); the {@link Controller} re-evaluates dependents.
+   */
+  public void onExportsChanged(java.util.function.Consumer<ComponentId> listener) {
+    this.exportsListener = listener == null ? id -> { } : listener;
   }
 
   /** A declared component; {@code factory} is null when we do not implement it. */
@@ -198,7 +207,7 @@ public final class PipelineBuilder {
     }
     ComponentContext context = new ComponentContext(d.id(),
         settings.storagePath().resolve(d.id().toString()), settings.meterRegistry(),
-        Logger.getLogger("component." + d.id()));
+        Logger.getLogger("component." + d.id()), () -> exportsListener.accept(d.id()));
     try {
       Component component = d.factory().create(context, args);
       return new Node(d.id(), d.block(), d.factory(), refs, args, component, false);

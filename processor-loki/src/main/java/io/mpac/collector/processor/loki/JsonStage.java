@@ -1,0 +1,184 @@
+package io.mpac.collector.processor.loki;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.burt.jmespath.Expression;
+import io.burt.jmespath.JmesPathException;
+import io.burt.jmespath.jackson.JacksonRuntime;
+import java.math.BigDecimal;
+import java.util.Map;
+
+/**
+ * {@code stage.json}. Expressions are JMESPath (io.burt jmespath-jackson); a plain identifier
+ * ({@code level}) or quoted identifier ({@code "user-agent"}) is looked up directly, which is what
+ * JMESPath would do, only without the interpreter.
+ *
+ * <p>Values go into the extracted map as strings, as Alloy's later stages see them: strings as
+ * they are, numbers in Go's shortest form, booleans as {@code true}/{@code false}, objects and
+ * arrays as compact JSON; JSON null and missing paths are left out.
+ */
+final class JsonStage implements Stage {
+
+  static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  private static final JacksonRuntime RUNTIME = new JacksonRuntime();
+
+  /** One expression: a direct field name, or a compiled JMESPath. */
+  record Compiled(String key, String field, Expression<JsonNode> path) {}
+
+  private final Compiled[] expressions;
+  private final String source;
+  private final boolean dropMalformed;
+  /** When every expression is a top-level field: field name → extracted keys, for the streaming path. */
+  private final Map<String, String[]> topLevel;
+
+  JsonStage(StageConfig.Json config, StageContext context) {
+    this.expressions = config.expressions().entrySet().stream()
+        .map(e -> compile(e.getKey(), e.getValue())).toArray(Compiled[]::new);
+    this.source = config.source().isEmpty() ? null : config.source();
+    this.dropMalformed = config.dropMalformed();
+    Map<String, String[]> fields = new java.util.HashMap<>();
+    boolean allFields = true;
+    for (Compiled c : expressions) {
+      if (c.field == null) {
+        allFields = false;
+        break;
+      }
+      fields.merge(c.field, new String[] {c.key}, (a, b) -> {
+        String[] m = java.util.Arrays.copyOf(a, a.length + 1);
+        m[a.length] = b[0];
+        return m;
+      });
+    }
+    this.topLevel = allFields ? fields : null;
+  }
+
+  static Compiled compile(String key, String expression) {
+    String expr = expression == null || expression.isEmpty() ? key : expression;
+    if (isIdentifier(expr)) return new Compiled(key, expr, null);
+    if (expr.length() >= 2 && expr.charAt(0) == '"' && expr.charAt(expr.length() - 1) == '"'
+        && expr.indexOf('"', 1) == expr.length() - 1 && expr.indexOf('\\') < 0) {
+      return new Compiled(key, expr.substring(1, expr.length() - 1), null);
+    }
+    try {
+      return new Compiled(key, null, RUNTIME.compile(expr));
+    } catch (JmesPathException e) {
+      throw new IllegalArgumentException("invalid JMESPath expression \"" + expr + "\" for " + key + ": "
+          + e.getMessage());
+    }
+  }
+
+  private static boolean isIdentifier(String s) {
+    if (s.isEmpty()) return false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  @Override
+  public void process(EntryState entry) {
+    String input;
+    if (source == null) {
+      input = entry.line;
+    } else {
+      input = entry.extracted.get(source);
+      if (input == null) return;
+    }
+    if (topLevel != null) {
+      if (!streamTopLevel(input, entry.extracted) && dropMalformed) entry.drop("malformed_json");
+      return;
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(input);
+    } catch (JsonProcessingException e) {
+      root = null;
+    }
+    if (root == null || !root.isObject()) {
+      if (dropMalformed) entry.drop("malformed_json");
+      return;
+    }
+    Map<String, String> extracted = entry.extracted;
+    for (Compiled c : expressions) {
+      JsonNode v;
+      if (c.field != null) {
+        v = root.get(c.field);
+      } else {
+        try {
+          v = c.path.search(root);
+        } catch (JmesPathException e) {
+          v = null;
+        }
+      }
+      String s = toExtracted(v);
+      if (s != null) extracted.put(c.key, s);
+    }
+  }
+
+  /**
+   * The fast path: reads the object's top-level fields with the streaming parser, converting only
+   * the wanted ones and skipping the rest without building a tree. Extracted values are only
+   * committed once the whole input proved to be one well-formed JSON object.
+   *
+   * @return false when the input is not a JSON object
+   */
+  private boolean streamTopLevel(String input, Map<String, String> extracted) {
+    String[] found = null;
+    int n = 0;
+    try (com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(input)) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return false;
+      com.fasterxml.jackson.core.JsonToken t;
+      while ((t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String[] keys = topLevel.get(p.currentName());
+        com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+        if (keys == null) {
+          p.skipChildren();
+          continue;
+        }
+        String value;
+        switch (v) {
+          case VALUE_STRING -> value = p.getText();
+          case VALUE_NUMBER_INT -> value = p.getText();
+          case VALUE_NUMBER_FLOAT -> value = goFloat(p.getDecimalValue());
+          case VALUE_TRUE -> value = "true";
+          case VALUE_FALSE -> value = "false";
+          case VALUE_NULL -> value = null;
+          default -> value = p.readValueAsTree().toString();
+        }
+        if (value == null) continue;
+        if (found == null) found = new String[8];
+        for (String k : keys) {
+          if (n + 2 > found.length) found = java.util.Arrays.copyOf(found, found.length * 2);
+          found[n++] = k;
+          found[n++] = value;
+        }
+      }
+      if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || p.nextToken() != null) return false;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+    for (int i = 0; i < n; i += 2) extracted.put(found[i], found[i + 1]);
+    return true;
+  }
+
+  private static String goFloat(BigDecimal raw) {
+    BigDecimal d = raw.stripTrailingZeros();
+    return d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
+  }
+
+  /** A JSON value as the string later stages see, or null for null/missing. */
+  static String toExtracted(JsonNode v) {
+    if (v == null || v.isNull() || v.isMissingNode()) return null;
+    if (v.isTextual()) return v.textValue();
+    if (v.isBoolean()) return v.booleanValue() ? "true" : "false";
+    if (v.isIntegralNumber()) return v.asText();
+    if (v.isNumber()) return goFloat(v.decimalValue());
+    return v.toString();
+  }
+}

@@ -1,0 +1,40 @@
+package io.mpac.collector.processor.loki;
+
+import io.mpac.collector.loki.LokiEntry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The stages of one {@code loki.process}, as a function from an entry to the processed entry (or
+ * a drop reason). Thread-safe; runs on the caller's thread.
+ */
+public final class LokiProcessor {
+
+  /** What became of one entry: {@code entry} when kept, else {@code dropReason}. */
+  public record Result(LokiEntry entry, String dropReason) {}
+
+  private final StagePipeline pipeline;
+
+  public LokiProcessor(List<StageConfig> stages, StageContext context) {
+    List<Stage> built = new ArrayList<>(stages.size());
+    for (StageConfig c : stages) built.add(c.build(context));
+    this.pipeline = new StagePipeline(built);
+  }
+
+  /** Runs the stages; the processed entry, or null when a stage dropped it ({@code reasonOut[0]} says why). */
+  public LokiEntry process(LokiEntry entry, String[] reasonOut) {
+    EntryState s = new EntryState(entry);
+    pipeline.process(s);
+    if (s.dropped()) {
+      if (reasonOut != null) reasonOut[0] = s.dropReason();
+      return null;
+    }
+    return s.toEntry();
+  }
+
+  public Result process(LokiEntry entry) {
+    String[] reason = new String[1];
+    LokiEntry out = process(entry, reason);
+    return new Result(out, reason[0]);
+  }
+}
