@@ -29,8 +29,6 @@ class ConfigFilesTest {
 
   static final Set<String> DOCKER_COMPONENTS = Set.of("discovery.docker", "discovery.relabel", "loki.source.docker",
       "loki.process");
-  static final String DOCKER_START = "// ---------- Docker container logs -> Loki";
-  static final String DOCKER_END = "// ---------- end of the Docker log path ----------";
 
   static Stream<Path> configs() {
     List<Path> files = Repo.files("config", ".alloy");
@@ -54,39 +52,13 @@ class ConfigFilesTest {
     assertThat(r.exitCode()).as("`mpac-collector fmt --write %s` changes it: %s", config, r.output()).isZero();
   }
 
-  /** local.alloy is the platform pipeline (collector-core's copy of the shared fixture) minus the Docker path. */
+  /** local.alloy is the platform pipeline (collector-core's copy of the shared fixture), Docker log path included. */
   @Test
-  void localConfigHasTheFixturesComponentsWithTheDockerPathCommentedOut() throws Exception {
+  void localConfigHasExactlyTheFixturesComponents() throws Exception {
     ConfigFile fixture = parse(Repo.path("collector-core/src/test/resources/config/mpac.alloy"));
     ConfigFile local = parse(Repo.path("config/local.alloy"));
-    Set<String> fixtureIds = componentIds(fixture);
-    Set<String> expectedActive = new TreeSet<>(fixtureIds);
-    expectedActive.removeIf(id -> DOCKER_COMPONENTS.stream().anyMatch(id::startsWith));
-    assertThat(componentIds(local)).containsExactlyElementsOf(expectedActive);
-
-    Set<String> dockerIds = new TreeSet<>(fixtureIds);
-    dockerIds.removeAll(expectedActive);
-    assertThat(dockerIds).hasSize(4);
-    ConfigFile docker = Parser.parse("local.alloy (Docker section)", dockerSectionUncommented());
-    assertThat(componentIds(docker)).containsExactlyElementsOf(dockerIds);
-  }
-
-  /**
-   * Once the Docker components exist (issue #8), switching the section on must give a valid config:
-   * until then only its syntax can be checked (above).
-   */
-  @Test
-  void localConfigWithTheDockerPathSwitchedOnValidatesWhenItsComponentsExist(@TempDir Path dir) throws Exception {
-    List<String> names = ComponentRegistry.fromClassPath().names();
-    String full = Repo.read("config/local.alloy") + "\n" + dockerSectionUncommented();
-    Parser.parse("local.alloy with Docker", full); // syntax holds either way
-    org.junit.jupiter.api.Assumptions.assumeTrue(names.containsAll(DOCKER_COMPONENTS),
-        "Docker log components not in this build yet (issue #8)");
-    Path file = dir.resolve("local-docker.alloy");
-    Files.writeString(file, full);
-    CollectorCli.Result r = CollectorCli.run("validate", file.toString());
-    assertThat(r.output()).isEmpty();
-    assertThat(r.exitCode()).isZero();
+    assertThat(componentIds(local)).containsExactlyElementsOf(componentIds(fixture));
+    assertThat(componentIds(local)).filteredOn(id -> DOCKER_COMPONENTS.stream().anyMatch(id::startsWith)).hasSize(4);
   }
 
   @Test
@@ -114,25 +86,6 @@ class ConfigFilesTest {
 
   static ConfigFile parse(Path file) throws Exception {
     return Parser.parse(file.toString(), Files.readString(file));
-  }
-
-  /** The Docker section of local.alloy with its {@code // } prefixes removed. */
-  static String dockerSectionUncommented() {
-    String text = Repo.read("config/local.alloy");
-    int start = text.indexOf(DOCKER_START);
-    int end = text.indexOf(DOCKER_END);
-    assertThat(start).as("marker %s", DOCKER_START).isNotNegative();
-    assertThat(end).as("marker %s", DOCKER_END).isGreaterThan(start);
-    String section = text.substring(text.indexOf('\n', start) + 1, end);
-    List<String> out = new ArrayList<>();
-    boolean inCode = false;
-    for (String line : section.lines().toList()) {
-      if (line.matches("// [a-z_.]+ \"[a-z_]+\" \\{")) inCode = true; // the first component block
-      if (!inCode) continue; // the explanation above the code
-      assertThat(line).as("every line of the Docker section is commented out").startsWith("//");
-      out.add(line.equals("//") ? "" : line.substring(3));
-    }
-    return String.join("\n", out) + "\n";
   }
 
   static Set<String> componentIds(ConfigFile file) {
