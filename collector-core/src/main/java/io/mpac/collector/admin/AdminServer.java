@@ -43,7 +43,11 @@ import java.util.logging.Logger;
 public final class AdminServer implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger("admin");
-  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Built on first use: Jackson's databind is a few hundred classes the data path never needs. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -145,7 +149,7 @@ public final class AdminServer implements AutoCloseable {
     String path = ex.getRequestURI().getPath();
     String prefix = "/api/v0/components";
     String wanted = path.length() > prefix.length() + 1 ? path.substring(prefix.length() + 1) : null;
-    ArrayNode list = JSON.createArrayNode();
+    ArrayNode list = Json.MAPPER.createArrayNode();
     if (p != null) {
       for (Node n : p.nodes()) {
         if (wanted != null && !wanted.equals(n.id().toString())) continue;
@@ -156,15 +160,15 @@ public final class AdminServer implements AutoCloseable {
       if (list.isEmpty()) {
         send(ex, 404, "application/json", "{\"error\":\"no component " + wanted.replace("\"", "") + "\"}");
       } else {
-        send(ex, 200, "application/json", JSON.writeValueAsString(list.get(0)));
+        send(ex, 200, "application/json", Json.MAPPER.writeValueAsString(list.get(0)));
       }
       return;
     }
-    send(ex, 200, "application/json", JSON.writeValueAsString(list));
+    send(ex, 200, "application/json", Json.MAPPER.writeValueAsString(list));
   }
 
   private ObjectNode describe(Node n, Pipeline p) {
-    ObjectNode o = JSON.createObjectNode();
+    ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("id", n.id().toString());
     o.put("name", n.id().name());
     o.put("label", n.id().label());

@@ -30,8 +30,10 @@ import java.util.Set;
  */
 public final class Stdlib {
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /** Built on first use of a JSON function: most configs never call one. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
 
   private Stdlib() {}
 
@@ -220,7 +222,7 @@ public final class Stdlib {
 
   private static Value fromJson(String name, String text) throws EvalException {
     try {
-      JsonNode node = JSON.readTree(text);
+      JsonNode node = Json.MAPPER.readTree(text);
       if (node == null || node.isMissingNode()) {
         throw new EvalException(name + ": unexpected end of JSON input");
       }
