@@ -1,5 +1,6 @@
 package io.mpac.collector.logging;
 
+import io.mpac.collector.util.JsonStrings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -74,21 +75,6 @@ final class LineFormatter extends Formatter {
 
   /** A JSON string literal, which is also a valid quoted logfmt value. */
   static String quote(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-          else sb.append(c);
-        }
-      }
-    }
-    return sb.append('"').toString();
+    return JsonStrings.quote(s);
   }
 }

@@ -1,5 +1,6 @@
 package io.mpac.collector.receiver.otlp.internal;
 
+import io.mpac.collector.util.JsonStrings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -87,21 +88,7 @@ public final class Responses {
   }
 
   static void jsonString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) sb.append(String.format("\\u%04x", (int) c)); else sb.append(c);
-        }
-      }
-    }
-    sb.append('"');
+    JsonStrings.append(sb, s);
   }
 
   /** Whole seconds for a {@code Retry-After} header, at least 1. */
