@@ -71,11 +71,17 @@ final class HttpPushSender implements PushSender {
 
   @Override
   public Result send(String tenant, byte[] body, Duration timeout) throws InterruptedException {
+    return send(tenant, body, body.length, timeout);
+  }
+
+  /** Sends without copying {@code body} first (the client copies it into its own buffers as it writes). */
+  @Override
+  public Result send(String tenant, byte[] body, int length, Duration timeout) throws InterruptedException {
     HttpRequest.Builder rb = HttpRequest.newBuilder(cfg.url())
         .timeout(timeout)
         .header("Content-Type", "application/x-protobuf")
         .header("User-Agent", USER_AGENT)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, length));
     boolean hasTenant = tenant != null && !tenant.isEmpty();
     if (hasTenant) rb.header("X-Scope-OrgID", tenant);
     if (authorization != null) rb.header("Authorization", authorization);
