@@ -46,6 +46,7 @@ import java.util.concurrent.TimeUnit;
  * thread: the caller, the loki.write worker, the HTTP client, GC and JIT). Reports records/s,
  * collector CPU µs per record and wire bytes per record: min/median/max of 3 measured runs after a
  * warm-up run. {@code convert-only} measures decode + convert into a receiver that discards.
+ * {@code -Dbench.threads=true} adds CPU per thread group (Linux), sampled every 100 ms.
  *
  * <pre>
  * mvn -B -q -o test-compile -pl exporter-loki -am
@@ -69,6 +70,7 @@ public final class LokiPipelineBench {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
+    ThreadCpu perThread = Boolean.getBoolean("bench.threads") ? new ThreadCpu() : null;
     try (Sink sink = Sink.start()) {
       String url = "http://127.0.0.1:" + sink.port + "/loki/api/v1/push";
       List<OtlpRequest> requests = requests(perRequest, 200);
@@ -81,6 +83,7 @@ public final class LokiPipelineBench {
         Component write = p.node(new ComponentId("loki.write", "bench")).component();
         write.start();
         long[] before = sink.stats();
+        Map<String, Long> threadsBefore = perThread == null ? null : perThread.snapshot();
         long gcBefore = gcMillis();
         long callerBefore = threads.getCurrentThreadCpuTime();
         long allocBefore = threads.getCurrentThreadAllocatedBytes();
@@ -119,6 +122,7 @@ public final class LokiPipelineBench {
             run < 0 ? "warm-up" : "run " + (run + 1), sent, wall / 1e9, sent / (wall / 1e9), cpu / 1e3 / sent,
             caller / 1e3 / sent, (cpu - caller) / 1e3 / sent, gc, alloc / sent, (double) bytes / sent, after[1] - before[1],
             refusals, os.getSystemLoadAverage());
+        if (perThread != null) System.out.print(ThreadCpu.delta(threadsBefore, perThread.snapshot(), sent));
       }
       System.out.printf("min/median/max: %,.0f/%,.0f/%,.0f records/s, %.2f/%.2f/%.2f µs CPU/record,"
           + " %.1f bytes/record on the wire%n", min(rates), median(rates), max(rates), min(cpuPerRecord),
