@@ -13,18 +13,22 @@ final class Utf8Out {
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   /**
-   * Per byte below 0x80: 0 = copy as is, 1 = named escape (see {@link #NAMED}), 2 = a six-character unicode escape.
-   * Bytes from 0x80 start a multi-byte sequence, validated separately.
+   * Per byte value (index {@code b & 0xFF}): 0 = plain ASCII, copied as is; 1 = named escape (see
+   * {@link #NAMED}); 2 = a six-character unicode escape; 3 = the lead or continuation byte of a
+   * multi-byte sequence, validated separately.
    */
-  private static final byte[] ASCII_CLASS = new byte[128];
+  private static final byte[] CLASS = new byte[256];
   private static final byte[] NAMED = new byte[128];
+  /** The two lower-case hex digits of each byte value, packed in a short (the high digit in the high byte). */
+  private static final short[] HEX2 = new short[256];
 
   static {
-    for (int c = 0; c < 0x20; c++) ASCII_CLASS[c] = 2;
-    ASCII_CLASS['<'] = 2;
-    ASCII_CLASS['>'] = 2;
-    ASCII_CLASS['&'] = 2;
-    for (char c : new char[] {'"', '\\', '\n', '\r', '\t', '\b', '\f'}) ASCII_CLASS[c] = 1;
+    for (int c = 0; c < 0x20; c++) CLASS[c] = 2;
+    CLASS['<'] = 2;
+    CLASS['>'] = 2;
+    CLASS['&'] = 2;
+    for (char c : new char[] {'"', '\\', '\n', '\r', '\t', '\b', '\f'}) CLASS[c] = 1;
+    for (int c = 0x80; c < 0x100; c++) CLASS[c] = 3;
     NAMED['"'] = '"';
     NAMED['\\'] = '\\';
     NAMED['\n'] = 'n';
@@ -32,6 +36,7 @@ final class Utf8Out {
     NAMED['\t'] = 't';
     NAMED['\b'] = 'b';
     NAMED['\f'] = 'f';
+    for (int b = 0; b < 256; b++) HEX2[b] = (short) (HEX[b >> 4] << 8 | HEX[b & 0xF]);
   }
 
   byte[] buf = new byte[1024];
@@ -71,21 +76,38 @@ final class Utf8Out {
     return this;
   }
 
-  Utf8Out decimal(long v) {
-    return ascii(Long.toString(v));
-  }
-
   /** Lower-case hex of {@code n} bytes of {@code src} from {@code from}. */
   Utf8Out hex(byte[] src, int from, int n) {
     ensure(2 * n);
     byte[] b = buf;
     int p = len;
     for (int i = from, e = from + n; i < e; i++) {
-      int x = src[i];
-      b[p++] = HEX[(x >> 4) & 0xF];
-      b[p++] = HEX[x & 0xF];
+      short h = HEX2[src[i] & 0xFF];
+      b[p++] = (byte) (h >> 8);
+      b[p++] = (byte) h;
     }
     len = p;
+    return this;
+  }
+
+  /** Appends the decimal form of {@code v}, as {@link Long#toString(long)} writes it. */
+  Utf8Out decimal(long v) {
+    if (v == Long.MIN_VALUE) return ascii(Long.toString(v));
+    ensure(20);
+    byte[] b = buf;
+    int p = len;
+    if (v < 0) {
+      b[p++] = '-';
+      v = -v;
+    }
+    int digits = 1;
+    for (long t = v; t >= 10; t /= 10) digits++;
+    int end = p + digits;
+    for (int i = end - 1; i >= p; i--) {
+      b[i] = (byte) ('0' + (int) (v % 10));
+      v /= 10;
+    }
+    len = end;
     return this;
   }
 
@@ -103,28 +125,37 @@ final class Utf8Out {
     b[p++] = '"';
     int i = from;
     while (i < to) {
-      int c = src[i];
-      if (c >= 0) {
-        byte cls = ASCII_CLASS[c];
-        if (cls == 0) {
-          b[p++] = (byte) c;
-        } else if (cls == 1) {
+      // copy the longest run of plain ASCII at once
+      int run = i;
+      while (run < to && CLASS[src[run] & 0xFF] == 0) run++;
+      if (run > i) {
+        System.arraycopy(src, i, b, p, run - i);
+        p += run - i;
+        i = run;
+        if (i == to) break;
+      }
+      int c = src[i] & 0xFF;
+      switch (CLASS[c]) {
+        case 1 -> {
           b[p++] = '\\';
           b[p++] = NAMED[c];
-        } else {
-          p = unicodeEscape(b, p, c);
+          i++;
         }
-        i++;
-        continue;
+        case 2 -> {
+          p = unicodeEscape(b, p, c);
+          i++;
+        }
+        default -> {
+          int n = sequenceLength(src, i, to);
+          if (n == 3 && c == 0xE2 && src[i + 1] == (byte) 0x80
+              && (src[i + 2] == (byte) 0xA8 || src[i + 2] == (byte) 0xA9)) {
+            p = unicodeEscape(b, p, src[i + 2] == (byte) 0xA8 ? 0x2028 : 0x2029);
+          } else {
+            for (int k = 0; k < n; k++) b[p++] = src[i + k];
+          }
+          i += n;
+        }
       }
-      int n = sequenceLength(src, i, to);
-      if (n == 3 && src[i] == (byte) 0xE2 && src[i + 1] == (byte) 0x80
-          && (src[i + 2] == (byte) 0xA8 || src[i + 2] == (byte) 0xA9)) {
-        p = unicodeEscape(b, p, src[i + 2] == (byte) 0xA8 ? 0x2028 : 0x2029);
-      } else {
-        for (int k = 0; k < n; k++) b[p++] = src[i + k];
-      }
-      i += n;
     }
     b[p++] = '"';
     len = p;

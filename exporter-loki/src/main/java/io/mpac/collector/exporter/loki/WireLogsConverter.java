@@ -576,7 +576,7 @@ final class WireLogsConverter {
     }
     int m = 0;
     for (int i = 0; i < count; i++) {
-      if (plan != null && plan.removes(k[i].name)) {
+      if (plan != null && k[i].removedBy(plan)) {
         checkValue(vf[i], vt[i], level, depth);
         continue;
       }
@@ -666,6 +666,19 @@ final class WireLogsConverter {
         GoText.jsonString(b, name);
         this.json = b.append(':').toString().getBytes(StandardCharsets.UTF_8);
         this.special = LogsConverter.isHint(name) || name.equals(LogsConverter.LEVEL);
+      }
+
+      // the answer for the last plan asked about (plans are per resource and request)
+      private LogsConverter.Plan lastPlan;
+      private boolean lastRemoved;
+
+      /** {@code plan.removes(name)}, remembered for the last plan. */
+      boolean removedBy(LogsConverter.Plan plan) {
+        if (plan != lastPlan) {
+          lastRemoved = plan.removes(name);
+          lastPlan = plan;
+        }
+        return lastRemoved;
       }
     }
 
