@@ -57,6 +57,7 @@ final class LogsConverter {
   static final String HINT_FORMAT = "loki.format";
   static final String LEVEL = "level";
 
+  private static final int MAX_SIMPLE_PLANS = 64;
   private static final String SERVICE_NAME = "service.name";
   private static final String SERVICE_NAMESPACE = "service.namespace";
   private static final String SERVICE_INSTANCE_ID = "service.instance.id";
@@ -206,7 +207,8 @@ final class LogsConverter {
       Map<String, String> raw = new LinkedHashMap<>(rc.base);
       if (levelValue != null) raw.put(LEVEL, levelValue);
       plan = makePlan(raw, rc);
-      rc.simplePlans.put(key, plan);
+      // the streaming path keeps a context across requests: bound what level attributes can add
+      if (rc.simplePlans.size() < MAX_SIMPLE_PLANS) rc.simplePlans.put(key, plan);
     }
     return plan;
   }

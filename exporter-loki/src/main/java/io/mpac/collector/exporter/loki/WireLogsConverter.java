@@ -170,16 +170,45 @@ final class WireLogsConverter {
         default -> throw WireReader.GIVE_UP;
       }
     }
-    Resource resource = resFrom < 0 ? Resource.getDefaultInstance()
-        : parse(Resource.parser(), resFrom, resTo, RESOURCE_DEPTH);
+    CachedResource res = resource(resFrom, resTo);
+    r.reset(req, from, to);
+    while (r.next()) {
+      if (r.field == ResourceLogs.SCOPE_LOGS_FIELD_NUMBER) scopeLogs(r.start, r.limit, res.rc, res.fast);
+    }
+  }
+
+  /** A decoded resource with its labels and plans, kept for the next requests with the same resource bytes. */
+  private record CachedResource(byte[] bytes, int hash, LogsConverter.ResourceContext rc, boolean fast) {}
+
+  private static final int RESOURCE_CACHE = 16;
+  private final CachedResource[] resources = new CachedResource[RESOURCE_CACHE];
+  private int nextResource;
+
+  /**
+   * The context of the resource {@code req[from, to)} (none when {@code from < 0}). A service sends
+   * the same resource in every request, so its context (labels, plans, the resource part of the
+   * line) is looked up by the resource's bytes instead of being built again.
+   */
+  private CachedResource resource(int from, int to) {
+    int hash = 1;
+    if (from >= 0) {
+      for (int i = from; i < to; i++) hash = 31 * hash + req[i];
+    } else {
+      from = to = 0;
+    }
+    for (CachedResource c : resources) {
+      if (c != null && c.hash == hash && Arrays.equals(c.bytes, 0, c.bytes.length, req, from, to)) return c;
+    }
+    Resource resource = to == from ? Resource.getDefaultInstance()
+        : parse(Resource.parser(), from, to, RESOURCE_DEPTH);
     LogsConverter.ResourceContext rc = tree.new ResourceContext(resource.getAttributesList());
     boolean fast = rc.tenantHint == null
         && (rc.formatHint == null || "json".equals(OtlpValues.asString(rc.formatHint)))
         && (!tree.metadata().enabled() || tree.metadata().attributes().isEmpty());
-    r.reset(req, from, to);
-    while (r.next()) {
-      if (r.field == ResourceLogs.SCOPE_LOGS_FIELD_NUMBER) scopeLogs(r.start, r.limit, rc, fast);
-    }
+    CachedResource c = new CachedResource(Arrays.copyOfRange(req, from, to), hash, rc, fast);
+    resources[nextResource] = c;
+    nextResource = (nextResource + 1) % RESOURCE_CACHE;
+    return c;
   }
 
   private void scopeLogs(int from, int to, LogsConverter.ResourceContext rc, boolean fast) {

@@ -49,7 +49,12 @@ class WireLogsConverterTest {
 
   /** Both paths over the same bytes: same entries and counts, or both refuse the bytes. */
   private static WireStats compare(StructuredMetadataConfig md, byte[] bytes) {
-    LogsConverter wire = converter(md);
+    return compare(converter(md), md, bytes);
+  }
+
+  /** As above, with a given streaming converter (which keeps resource contexts from earlier requests). */
+  private static WireStats compare(LogsConverter wire, StructuredMetadataConfig md, byte[] bytes) {
+    WireLogsConverter.Stats before = wire.wireStats();
     LogsConverter tree = converter(md);
     ExportLogsServiceRequest parsed;
     try {
@@ -80,7 +85,9 @@ class WireLogsConverterTest {
       assertThat(a.timestampNanos()).as("timestamp %d", i).isEqualTo(x.timestampNanos());
       assertThat(a.structuredMetadata()).as("metadata %d", i).containsExactlyEntriesOf(x.structuredMetadata());
     }
-    return new WireStats(wire.wireStats().fast(), wire.wireStats().handedOver(), wire.wireStats().wholeRequests() > 0);
+    WireLogsConverter.Stats after = wire.wireStats();
+    return new WireStats(after.fast() - before.fast(), after.handedOver() - before.handedOver(),
+        after.wholeRequests() > before.wholeRequests());
   }
 
   record WireStats(long fast, long handedOver, boolean wholeRequest) {}
@@ -225,6 +232,33 @@ class WireLogsConverterTest {
     // both paths were exercised: most records by the walker, some handed over
     assertThat(fast).isGreaterThan(handedOver);
     assertThat(handedOver).isPositive();
+  }
+
+  @Test
+  void oneConverterForManyRequestsReusesResourceContextsCorrectly() {
+    StructuredMetadataConfig[] configs = {StructuredMetadataConfig.DISABLED, new StructuredMetadataConfig(true, List.of())};
+    for (StructuredMetadataConfig md : configs) {
+      LogsConverter wire = converter(md);
+      Random pool = new Random(7);
+      List<Resource> resources = new ArrayList<>();
+      for (int i = 0; i < 24; i++) resources.add(randomResource(pool, i % 2 == 0 ? 0 : 30));
+      for (int seed = 0; seed < 200; seed++) {
+        Random rnd = new Random(5000 + seed);
+        ExportLogsServiceRequest.Builder req = ExportLogsServiceRequest.newBuilder();
+        for (int i = 1 + rnd.nextInt(3); i > 0; i--) {
+          ScopeLogs.Builder sl = ScopeLogs.newBuilder().setScope(InstrumentationScope.newBuilder().setName("s"));
+          for (int k = rnd.nextInt(6); k > 0; k--) {
+            // now and then a level attribute: the tree path adds a plan to the shared context
+            LogRecord r = randomRecord(rnd, 5);
+            if (rnd.nextInt(5) == 0) r = r.toBuilder().setSeverityNumberValue(9).addAttributes(kv("level", "lvl" + rnd.nextInt(100))).build();
+            sl.addLogRecords(r);
+          }
+          req.addResourceLogs(ResourceLogs.newBuilder().setResource(resources.get(rnd.nextInt(resources.size())))
+              .addScopeLogs(sl));
+        }
+        compare(wire, md, req.build().toByteArray());
+      }
+    }
   }
 
   @Test
