@@ -180,9 +180,9 @@ final class WireLogsConverter {
   /** A decoded resource with its labels and plans, kept for the next requests with the same resource bytes. */
   private record CachedResource(byte[] bytes, int hash, LogsConverter.ResourceContext rc, boolean fast) {}
 
-  private static final int RESOURCE_CACHE = 16;
+  /** Slots of the resource cache, direct-mapped by the hash of the resource bytes. */
+  private static final int RESOURCE_CACHE = 256;
   private final CachedResource[] resources = new CachedResource[RESOURCE_CACHE];
-  private int nextResource;
 
   /**
    * The context of the resource {@code req[from, to)} (none when {@code from < 0}). A service sends
@@ -196,18 +196,17 @@ final class WireLogsConverter {
     } else {
       from = to = 0;
     }
-    for (CachedResource c : resources) {
-      if (c != null && c.hash == hash && Arrays.equals(c.bytes, 0, c.bytes.length, req, from, to)) return c;
-    }
+    int slot = (hash ^ (hash >>> 16)) & (RESOURCE_CACHE - 1);
+    CachedResource c = resources[slot];
+    if (c != null && c.hash == hash && Arrays.equals(c.bytes, 0, c.bytes.length, req, from, to)) return c;
     Resource resource = to == from ? Resource.getDefaultInstance()
         : parse(Resource.parser(), from, to, RESOURCE_DEPTH);
     LogsConverter.ResourceContext rc = tree.new ResourceContext(resource.getAttributesList());
     boolean fast = rc.tenantHint == null
         && (rc.formatHint == null || "json".equals(OtlpValues.asString(rc.formatHint)))
         && (!tree.metadata().enabled() || tree.metadata().attributes().isEmpty());
-    CachedResource c = new CachedResource(Arrays.copyOfRange(req, from, to), hash, rc, fast);
-    resources[nextResource] = c;
-    nextResource = (nextResource + 1) % RESOURCE_CACHE;
+    c = new CachedResource(Arrays.copyOfRange(req, from, to), hash, rc, fast);
+    resources[slot] = c;
     return c;
   }
 
@@ -383,7 +382,7 @@ final class WireLogsConverter {
     if (attrs > 0) {
       int mark = o.len;
       comma(o).put(ATTRIBUTES);
-      if (writeObject(o, attrKeys, attrFrom, attrTo, attrs, plan, 5, 1) == 0) o.len = mark;
+      if (writeObject(o, attrKeys, attrFrom, attrTo, attrs, rc, 5, 1) == 0) o.len = mark;
     }
     byte[] res = plan.resourcesJsonUtf8;
     if (res == null) {
@@ -589,15 +588,16 @@ final class WireLogsConverter {
 
   /**
    * Writes {@code count} key/values as a JSON object the way {@link OtlpValues#writeJsonObject}
-   * does: keys sorted, the last of equal keys wins, keys {@code plan} removes left out (null: none).
+   * does: keys sorted, the last of equal keys wins, keys the plans of {@code rc} remove left out
+   * (null: none).
    * Values left out are still checked as protobuf-java would check them.
    *
    * @return the number of members written
    */
-  private int writeObject(Utf8Out o, KeyTable.Key[] k, int[] vf, int[] vt, int count, LogsConverter.Plan plan,
-      int level, int depth) {
+  private int writeObject(Utf8Out o, KeyTable.Key[] k, int[] vf, int[] vt, int count,
+      LogsConverter.ResourceContext rc, int level, int depth) {
     int[] ord;
-    if (plan != null) {
+    if (rc != null) {
       if (order.length < count) order = new int[Math.max(count, order.length * 2)];
       ord = order;
     } else {
@@ -605,7 +605,7 @@ final class WireLogsConverter {
     }
     int m = 0;
     for (int i = 0; i < count; i++) {
-      if (plan != null && k[i].removedBy(plan)) {
+      if (rc != null && k[i].removedIn(rc)) {
         checkValue(vf[i], vt[i], level, depth);
         continue;
       }
@@ -697,15 +697,20 @@ final class WireLogsConverter {
         this.special = LogsConverter.isHint(name) || name.equals(LogsConverter.LEVEL);
       }
 
-      // the answer for the last plan asked about (plans are per resource and request)
-      private LogsConverter.Plan lastPlan;
+      // the answer for the last resource asked about
+      private LogsConverter.ResourceContext lastContext;
       private boolean lastRemoved;
 
-      /** {@code plan.removes(name)}, remembered for the last plan. */
-      boolean removedBy(LogsConverter.Plan plan) {
-        if (plan != lastPlan) {
-          lastRemoved = plan.removes(name);
-          lastPlan = plan;
+      /**
+       * Whether the line leaves this attribute out under the plans of {@code rc}: for a key that is
+       * neither a hint nor {@code level} (those are never {@link #special} on this path),
+       * {@link LogsConverter.Plan#removes} is "a label of the resource has this name", the same for
+       * every plan of the resource. Remembered for the last resource.
+       */
+      boolean removedIn(LogsConverter.ResourceContext rc) {
+        if (rc != lastContext) {
+          lastRemoved = rc.base.containsKey(name);
+          lastContext = rc;
         }
         return lastRemoved;
       }
