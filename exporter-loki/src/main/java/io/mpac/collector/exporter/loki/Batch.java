@@ -13,31 +13,6 @@ final class Batch {
 
   private static final Comparator<QueuedEntry> BY_TIME = Comparator.comparingLong(QueuedEntry::timestampNanos);
 
-  /** A stream's entries in arrival order, and whether that order is already by time. */
-  private static final class StreamEntries {
-    QueuedEntry[] entries = new QueuedEntry[16];
-    int count;
-    long lastTimestamp = Long.MIN_VALUE;
-    boolean inOrder = true;
-
-    void add(QueuedEntry q) {
-      if (count == entries.length) entries = Arrays.copyOf(entries, count * 2);
-      entries[count++] = q;
-      long ts = q.timestampNanos();
-      if (ts < lastTimestamp) inOrder = false;
-      lastTimestamp = ts;
-    }
-
-    /** The entries sorted by time (stable); sorts only when some entry arrived out of order. */
-    List<QueuedEntry> sorted() {
-      if (!inOrder) {
-        Arrays.sort(entries, 0, count, BY_TIME);
-        inOrder = true;
-      }
-      return Arrays.asList(entries).subList(0, count);
-    }
-  }
-
   final String tenant;
   final long createdNanos;
   private final Map<Labels, StreamEntries> streams = new LinkedHashMap<>();
@@ -95,5 +70,30 @@ final class Batch {
       out.add(new PushEncoder.Stream(e.getKey().toString(), e.getValue().sorted()));
     }
     return out;
+  }
+
+  /** A stream's entries in arrival order, and whether that order is already by time. */
+  private static final class StreamEntries {
+    QueuedEntry[] entries = new QueuedEntry[16];
+    int count;
+    long lastTimestamp = Long.MIN_VALUE;
+    boolean inOrder = true;
+
+    void add(QueuedEntry q) {
+      if (count == entries.length) entries = Arrays.copyOf(entries, count * 2);
+      entries[count++] = q;
+      long ts = q.timestampNanos();
+      if (ts < lastTimestamp) inOrder = false;
+      lastTimestamp = ts;
+    }
+
+    /** The entries sorted by time (stable); sorts only when some entry arrived out of order. */
+    List<QueuedEntry> sorted() {
+      if (!inOrder) {
+        Arrays.sort(entries, 0, count, BY_TIME);
+        inOrder = true;
+      }
+      return Arrays.asList(entries).subList(0, count);
+    }
   }
 }

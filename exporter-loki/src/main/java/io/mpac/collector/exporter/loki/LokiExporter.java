@@ -22,8 +22,8 @@ import java.util.logging.Level;
 /**
  * The {@code otelcol.exporter.loki} instance: an OTLP consumer (logs only) that converts each
  * encoded request in one streaming pass ({@link LogsConverter}, {@link WireLogsConverter}) and
- * pushes the entries, in request order, to every receiver of {@code forward_to}. Back-pressure passes through: when a receiver refuses, the
- * request is refused and the sender retries it.
+ * pushes the entries, in request order, to every receiver of {@code forward_to}. Back-pressure
+ * passes through: when a receiver refuses, the request is refused and the sender retries it.
  *
  * <p>Metrics (Alloy's names, with {@code _total} added to every counter):
  * {@code otelcol_exporter_loki_entries_total}, {@code otelcol_exporter_loki_entries_failed_total}

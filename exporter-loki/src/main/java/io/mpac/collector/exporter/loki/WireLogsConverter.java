@@ -55,6 +55,9 @@ final class WireLogsConverter {
   private static final int SCOPE_DEPTH = 3;
   private static final int RECORD_DEPTH = 3;
 
+  /** Slots of the resource cache, direct-mapped by the hash of the resource bytes. */
+  private static final int RESOURCE_CACHE = 256;
+
   // AnyValue oneof members, as read from the wire.
   private static final int NONE = 0;
   private static final int STRING = 1;
@@ -81,6 +84,7 @@ final class WireLogsConverter {
   private final Utf8Out line = new Utf8Out();
   private final KeyTable keys = new KeyTable();
   private WireReader[] readers = new WireReader[8];
+  private final CachedResource[] resources = new CachedResource[RESOURCE_CACHE];
 
   // The current request and what has been converted of it.
   private byte[] req;
@@ -100,18 +104,16 @@ final class WireLogsConverter {
   private long handedOver;
   private long wholeRequests;
 
-  /** Records converted by the walker, records handed to the tree path, requests handed over whole. */
-  record Stats(long fast, long handedOver, long wholeRequests) {}
-
-  Stats stats() {
-    return new Stats(fastRecords, handedOver, wholeRequests);
-  }
-
   // The AnyValue last read by readValue.
   private int valueKind;
   private long valueBits;
   private int valueFrom;
   private int valueTo;
+
+  // The KeyValue last read by keyValue: its key and the bounds of its value (-1: no value).
+  private KeyTable.Key attrKey;
+  private int kvValueFrom;
+  private int kvValueTo;
 
   WireLogsConverter(LogsConverter tree) {
     this.tree = tree;
@@ -141,6 +143,11 @@ final class WireLogsConverter {
       req = null;
       out = null;
     }
+  }
+
+  /** How records were converted so far. */
+  Stats stats() {
+    return new Stats(fastRecords, handedOver, wholeRequests);
   }
 
   private WireReader reader(int level) {
@@ -176,13 +183,6 @@ final class WireLogsConverter {
       if (r.field == ResourceLogs.SCOPE_LOGS_FIELD_NUMBER) scopeLogs(r.start, r.limit, res.rc, res.fast);
     }
   }
-
-  /** A decoded resource with its labels and plans, kept for the next requests with the same resource bytes. */
-  private record CachedResource(byte[] bytes, int hash, LogsConverter.ResourceContext rc, boolean fast) {}
-
-  /** Slots of the resource cache, direct-mapped by the hash of the resource bytes. */
-  private static final int RESOURCE_CACHE = 256;
-  private final CachedResource[] resources = new CachedResource[RESOURCE_CACHE];
 
   /**
    * The context of the resource {@code req[from, to)} (none when {@code from < 0}). A service sends
@@ -435,11 +435,6 @@ final class WireLogsConverter {
     attrTo = Arrays.copyOf(attrTo, n);
   }
 
-  // The KeyValue last read by keyValue: its key and the bounds of its value (-1: no value).
-  private KeyTable.Key attrKey;
-  private int kvValueFrom;
-  private int kvValueTo;
-
   private void keyValue(int from, int to, int level) {
     WireReader r = reader(level).reset(req, from, to);
     int keyFrom = from;
@@ -675,6 +670,12 @@ final class WireLogsConverter {
       }
     }
   }
+
+  /** Records converted by the walker, records handed to the tree path, requests handed over whole. */
+  record Stats(long fast, long handedOver, long wholeRequests) {}
+
+  /** A decoded resource with its labels and plans, kept for the next requests with the same resource bytes. */
+  private record CachedResource(byte[] bytes, int hash, LogsConverter.ResourceContext rc, boolean fast) {}
 
   /** Attribute keys by their UTF-8 bytes, so a key seen before costs no decoding and no allocation. */
   static final class KeyTable {
