@@ -2,6 +2,7 @@ package io.mpac.collector.exporter.loki;
 
 import io.mpac.collector.loki.Labels;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,11 +11,13 @@ import java.util.Map;
 /** The entries of one tenant waiting to be sent, grouped into streams by label set. Worker-owned. */
 final class Batch {
 
-  private static final Comparator<QueuedEntry> BY_TIME = Comparator.comparingLong(q -> q.entry().timestampNanos());
+  private static final Comparator<QueuedEntry> BY_TIME = Comparator.comparingLong(QueuedEntry::timestampNanos);
 
   final String tenant;
   final long createdNanos;
-  private final Map<Labels, List<QueuedEntry>> streams = new LinkedHashMap<>();
+  private final Map<Labels, StreamEntries> streams = new LinkedHashMap<>();
+  private Labels lastLabels;
+  private StreamEntries lastStream;
   private long bytes;
   private int entries;
 
@@ -41,11 +44,18 @@ final class Batch {
 
   /** Adds the entry; false (and not added) when it would open a stream past {@code maxStreams} (0 = no limit). */
   boolean add(QueuedEntry q, long maxStreams) {
-    List<QueuedEntry> list = streams.get(q.stream());
-    if (list == null) {
-      if (maxStreams > 0 && streams.size() >= maxStreams) return false;
-      list = new ArrayList<>();
-      streams.put(q.stream(), list);
+    StreamEntries list;
+    if (q.stream() == lastLabels) {
+      list = lastStream;
+    } else {
+      list = streams.get(q.stream());
+      if (list == null) {
+        if (maxStreams > 0 && streams.size() >= maxStreams) return false;
+        list = new StreamEntries();
+        streams.put(q.stream(), list);
+      }
+      lastLabels = q.stream();
+      lastStream = list;
     }
     list.add(q);
     bytes += q.size();
@@ -56,11 +66,34 @@ final class Batch {
   /** The streams to send, each sorted by timestamp (stable: equal times keep their arrival order). */
   List<PushEncoder.Stream> streamsToSend() {
     List<PushEncoder.Stream> out = new ArrayList<>(streams.size());
-    for (Map.Entry<Labels, List<QueuedEntry>> e : streams.entrySet()) {
-      List<QueuedEntry> list = e.getValue();
-      list.sort(BY_TIME);
-      out.add(new PushEncoder.Stream(e.getKey().toString(), list));
+    for (Map.Entry<Labels, StreamEntries> e : streams.entrySet()) {
+      out.add(new PushEncoder.Stream(e.getKey().toString(), e.getValue().sorted()));
     }
     return out;
+  }
+
+  /** A stream's entries in arrival order, and whether that order is already by time. */
+  private static final class StreamEntries {
+    QueuedEntry[] entries = new QueuedEntry[16];
+    int count;
+    long lastTimestamp = Long.MIN_VALUE;
+    boolean inOrder = true;
+
+    void add(QueuedEntry q) {
+      if (count == entries.length) entries = Arrays.copyOf(entries, count * 2);
+      entries[count++] = q;
+      long ts = q.timestampNanos();
+      if (ts < lastTimestamp) inOrder = false;
+      lastTimestamp = ts;
+    }
+
+    /** The entries sorted by time (stable); sorts only when some entry arrived out of order. */
+    List<QueuedEntry> sorted() {
+      if (!inOrder) {
+        Arrays.sort(entries, 0, count, BY_TIME);
+        inOrder = true;
+      }
+      return Arrays.asList(entries).subList(0, count);
+    }
   }
 }

@@ -57,6 +57,9 @@ final class Endpoint {
   private final CountDownLatch abandon = new CountDownLatch(1);
   private final Map<String, Batch> batches = new LinkedHashMap<>();
   private final long checkNanos;
+  /** Worker-owned buffers, reused from batch to batch (no megabyte-sized allocation per request). */
+  private final PushEncoder encoder = new PushEncoder();
+  private byte[] compressed;
 
   private volatile boolean closed;
   private volatile boolean abandoned;
@@ -257,11 +260,14 @@ final class Endpoint {
 
   private void flushExpired(long now) throws InterruptedException {
     long wait = cfg.batchWait().toNanos();
+    // once closed, what is queued is still batched up to batch_size (not sent chunk by chunk); the
+    // rest goes out when the queue is empty
+    boolean draining = closed && queueEmpty();
     Iterator<Batch> it = batches.values().iterator();
     List<Batch> due = null;
     while (it.hasNext()) {
       Batch b = it.next();
-      if (now - b.createdNanos >= wait || closed) {
+      if (now - b.createdNanos >= wait || draining) {
         it.remove();
         if (due == null) due = new ArrayList<>(2);
         due.add(b);
@@ -276,15 +282,21 @@ final class Endpoint {
   private void send(Batch batch) throws InterruptedException {
     if (batch.isEmpty()) return;
     WriteMetrics.Tenant m = metrics.tenant(batch.tenant);
+    boolean unanswered = false;
     try {
       byte[] body;
+      int bodyLength;
       try {
-        body = Snappy.compress(PushEncoder.encode(batch.streamsToSend()));
+        int raw = encoder.encode(batch.streamsToSend());
+        int max = Snappy.maxCompressedLength(raw);
+        if (compressed == null || compressed.length < max) compressed = new byte[max + (max >> 3)];
+        body = compressed;
+        bodyLength = Snappy.compress(encoder.buffer(), 0, raw, body, 0);
       } catch (IOException | RuntimeException e) {
         drop(m, batch, WriteMetrics.REASON_GENERIC, "cannot encode batch: " + e);
         return;
       }
-      m.encodedBytes.increment(body.length);
+      m.encodedBytes.increment(bodyLength);
       LokiBackoff backoff = new LokiBackoff(cfg.minBackoff(), cfg.maxBackoff(), cfg.maxBackoffRetries(),
           timing.random());
       while (true) {
@@ -302,12 +314,13 @@ final class Endpoint {
           if (left < timeout.toNanos()) timeout = Duration.ofNanos(left);
         }
         long start = System.nanoTime();
-        PushSender.Result r = sender.send(batch.tenant, body, timeout);
+        PushSender.Result r = sender.send(batch.tenant, body, bodyLength, timeout);
+        if (r.status() < 0) unanswered = true;
         m.requestDuration(r.status(), System.nanoTime() - start);
-        m.requestSize.record(body.length);
+        m.requestSize.record(bodyLength);
         if (r.success()) {
           m.sentEntries.increment(batch.entries());
-          m.sentBytes.increment(body.length);
+          m.sentBytes.increment(bodyLength);
           return;
         }
         boolean rateLimitedAnswer = r.status() == 429;
@@ -341,6 +354,8 @@ final class Endpoint {
         }
       }
     } finally {
+      // a request without an answer may still be reading the body: the next batch gets a new buffer
+      if (unanswered) compressed = null;
       release(batch.bytes());
     }
   }

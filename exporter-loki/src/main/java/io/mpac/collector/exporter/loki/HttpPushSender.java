@@ -14,13 +14,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Loki's push API over {@link HttpClient} (HTTP/1.1, as Alloy's client): {@code POST} with
@@ -37,7 +30,11 @@ final class HttpPushSender implements PushSender {
   private final EndpointConfig cfg;
   private final HttpClient client;
   private final String authorization;
-  private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+  private final Object abortLock = new Object();
+  /** The thread inside {@link HttpClient#send}, or null; guarded by {@link #abortLock}. */
+  private Thread sending;
+  /** Set by {@link #abort}: requests in flight are interrupted, later ones not started. */
+  private boolean aborted;
 
   private HttpPushSender(EndpointConfig cfg, HttpClient client) {
     this.cfg = cfg;
@@ -71,11 +68,17 @@ final class HttpPushSender implements PushSender {
 
   @Override
   public Result send(String tenant, byte[] body, Duration timeout) throws InterruptedException {
+    return send(tenant, body, body.length, timeout);
+  }
+
+  /** Sends without copying {@code body} first (the client copies it into its own buffers as it writes). */
+  @Override
+  public Result send(String tenant, byte[] body, int length, Duration timeout) throws InterruptedException {
     HttpRequest.Builder rb = HttpRequest.newBuilder(cfg.url())
         .timeout(timeout)
         .header("Content-Type", "application/x-protobuf")
         .header("User-Agent", USER_AGENT)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, length));
     boolean hasTenant = tenant != null && !tenant.isEmpty();
     if (hasTenant) rb.header("X-Scope-OrgID", tenant);
     if (authorization != null) rb.header("Authorization", authorization);
@@ -84,30 +87,39 @@ final class HttpPushSender implements PushSender {
       if (k.equals("user-agent") || (hasTenant && k.equals("x-scope-orgid"))) continue;
       rb.header(h.getKey(), h.getValue());
     }
-    CompletableFuture<HttpResponse<InputStream>> f;
+    HttpRequest request;
     try {
-      f = client.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+      request = rb.build();
     } catch (IllegalArgumentException e) {
       return Result.failed("bad request: " + e.getMessage());
     }
-    inFlight.add(f);
+    synchronized (abortLock) {
+      if (aborted) return Result.failed("request aborted");
+      sending = Thread.currentThread();
+    }
     HttpResponse<InputStream> resp;
     try {
-      resp = f.get(timeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      return Result.failed("timed out after " + timeout.toMillis() + "ms");
-    } catch (CancellationException e) {
-      return Result.failed("request aborted");
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause() == null ? e : e.getCause();
+      // the synchronous call: sendAsync hands each completion to the common pool, which on a
+      // one- or two-core machine means a new thread per request
+      resp = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IllegalArgumentException e) {
+      return Result.failed("bad request: " + e.getMessage());
+    } catch (IOException e) {
+      Throwable c = e;
+      // send() re-wraps some failures in a plain IOException: name the original
+      if (c.getClass() == IOException.class && c.getCause() instanceof IOException cause) c = cause;
       String msg = c.getMessage();
       return Result.failed(c.getClass().getSimpleName() + (msg == null ? "" : ": " + msg));
     } catch (InterruptedException e) {
-      f.cancel(true);
+      synchronized (abortLock) {
+        if (aborted) return Result.failed("request aborted");
+      }
       throw e;
     } finally {
-      inFlight.remove(f);
+      synchronized (abortLock) {
+        sending = null;
+        if (aborted) Thread.interrupted(); // an abort that raced the end of the call: not for the caller
+      }
     }
     int status = resp.statusCode();
     String text = "";
@@ -133,6 +145,9 @@ final class HttpPushSender implements PushSender {
 
   @Override
   public void abort() {
-    for (CompletableFuture<?> f : inFlight) f.cancel(true);
+    synchronized (abortLock) {
+      aborted = true;
+      if (sending != null) sending.interrupt(); // HttpClient.send cancels the exchange when interrupted
+    }
   }
 }

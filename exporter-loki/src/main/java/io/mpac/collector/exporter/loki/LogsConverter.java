@@ -1,6 +1,7 @@
 package io.mpac.collector.exporter.loki;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.mpac.collector.loki.Labels;
 import io.mpac.collector.loki.LokiEntry;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -56,6 +57,7 @@ final class LogsConverter {
   static final String HINT_FORMAT = "loki.format";
   static final String LEVEL = "level";
 
+  private static final int MAX_SIMPLE_PLANS = 64;
   private static final String SERVICE_NAME = "service.name";
   private static final String SERVICE_NAMESPACE = "service.namespace";
   private static final String SERVICE_INSTANCE_ID = "service.instance.id";
@@ -68,14 +70,53 @@ final class LogsConverter {
   private final StructuredMetadataConfig metadata;
   private final LongSupplier nowNanos;
   private final StringBuilder buf = new StringBuilder(1024);
+  private final WireLogsConverter wire;
 
   LogsConverter(StructuredMetadataConfig metadata, LongSupplier nowNanos) {
     this.metadata = metadata;
     this.nowNanos = nowNanos;
+    this.wire = new WireLogsConverter(this);
   }
 
-  /** Converts every record of {@code request}, appending the entries to {@code out} in request order. */
+  StructuredMetadataConfig metadata() {
+    return metadata;
+  }
+
+  long nowNanos() {
+    return nowNanos.getAsLong();
+  }
+
+  /**
+   * Converts an encoded {@code ExportLogsServiceRequest}, appending the entries to {@code out} in
+   * request order. Walks the protobuf bytes without building the object tree ({@link
+   * WireLogsConverter}); what that path does not handle goes through {@link #convertTree}, record by
+   * record or for the whole request, so the result is the same either way.
+   *
+   * @throws InvalidProtocolBufferException when protobuf-java cannot parse the request
+   */
+  Result convert(byte[] request, List<LokiEntry> out) throws InvalidProtocolBufferException {
+    return wire.convert(request, out);
+  }
+
+  /** How the streaming path has fared so far (tests and diagnostics). */
+  WireLogsConverter.Stats wireStats() {
+    return wire.stats();
+  }
+
+  /** Converts {@code request} (encoded, then as {@link #convert(byte[], List)}). */
   Result convert(ExportLogsServiceRequest request, List<LokiEntry> out) {
+    try {
+      return convert(request.toByteArray(), out);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a built request did not parse again", e);
+    }
+  }
+
+  /**
+   * Converts every record of the decoded {@code request}, appending the entries to {@code out} in
+   * request order: the reference conversion, over protobuf-java's object tree.
+   */
+  Result convertTree(ExportLogsServiceRequest request, List<LokiEntry> out) {
     int converted = 0;
     int failed = 0;
     String firstError = null;
@@ -85,7 +126,7 @@ final class LogsConverter {
         InstrumentationScope scope = sl.getScope();
         for (LogRecord lr : sl.getLogRecordsList()) {
           try {
-            out.add(convert(lr, rc, scope));
+            out.add(convertRecord(lr, rc, scope));
             converted++;
           } catch (ConversionException e) {
             failed++;
@@ -105,7 +146,7 @@ final class LogsConverter {
   }
 
   /** What is the same for every record of one resource. */
-  private final class ResourceContext {
+  final class ResourceContext {
     final List<KeyValue> attrs;
     final AnyValue formatHint;
     final AnyValue resourceHint;
@@ -134,10 +175,13 @@ final class LogsConverter {
   }
 
   /** The labels of a record and which attributes they take out of its line. */
-  private static final class Plan {
+  static final class Plan {
     final Labels labels;
     final Collection<String> rawNames;
     String resourcesJson;
+    /** For the streaming path: {@link #resourcesJson} as UTF-8, and the labels with {@code service_name}. */
+    byte[] resourcesJsonUtf8;
+    Labels serviceLabels;
 
     Plan(Labels labels, Collection<String> rawNames) {
       this.labels = labels;
@@ -155,7 +199,22 @@ final class LogsConverter {
             || key.equals(HINT_FORMAT));
   }
 
-  private LokiEntry convert(LogRecord lr, ResourceContext rc, InstrumentationScope scope) throws ConversionException {
+  /** The plan of a record without hints of its own: the resource's labels plus {@code level} (null: none). */
+  Plan simplePlan(ResourceContext rc, String levelValue) {
+    String key = levelValue == null ? "\u0000none" : levelValue;
+    Plan plan = rc.simplePlans.get(key);
+    if (plan == null) {
+      Map<String, String> raw = new LinkedHashMap<>(rc.base);
+      if (levelValue != null) raw.put(LEVEL, levelValue);
+      plan = makePlan(raw, rc);
+      // the streaming path keeps a context across requests: bound what level attributes can add
+      if (rc.simplePlans.size() < MAX_SIMPLE_PLANS) rc.simplePlans.put(key, plan);
+    }
+    return plan;
+  }
+
+  /** One record (of the resource {@code rc} and scope {@code scope}) as a Loki entry. */
+  LokiEntry convertRecord(LogRecord lr, ResourceContext rc, InstrumentationScope scope) throws ConversionException {
     List<KeyValue> logAttrs = lr.getAttributesList();
     AnyValue attrHint = logAttrs.isEmpty() ? null : OtlpValues.find(logAttrs, HINT_ATTRIBUTES);
     AnyValue logResourceHint = logAttrs.isEmpty() ? null : OtlpValues.find(logAttrs, HINT_RESOURCES);
@@ -184,14 +243,7 @@ final class LogsConverter {
     Plan plan;
     if (attrHint == null && logResourceHint == null) {
       String levelValue = severity == 0 ? null : existingLevel != null ? OtlpValues.asString(existingLevel) : synthLevel;
-      String key = levelValue == null ? "\u0000none" : levelValue;
-      plan = rc.simplePlans.get(key);
-      if (plan == null) {
-        Map<String, String> raw = new LinkedHashMap<>(rc.base);
-        if (levelValue != null) raw.put(LEVEL, levelValue);
-        plan = makePlan(raw, rc);
-        rc.simplePlans.put(key, plan);
-      }
+      plan = simplePlan(rc, levelValue);
     } else {
       Map<String, String> raw = new LinkedHashMap<>(rc.base);
       if (logResourceHint != null) promote(rc.attrs, null, null, attributeNames(logResourceHint), raw);
@@ -322,12 +374,7 @@ final class LogsConverter {
           synthLevel) == 0) {
         b.setLength(mark);
       }
-      String res = plan.resourcesJson;
-      if (res == null) {
-        StringBuilder rb = new StringBuilder(128);
-        int members = OtlpValues.writeJsonObject(rb, rc.attrs, plan::removes);
-        res = plan.resourcesJson = members == 0 ? "" : rb.toString();
-      }
+      String res = resourcesJson(plan, rc);
       if (!res.isEmpty()) comma(b).append("\"resources\":").append(res);
     } catch (IllegalArgumentException e) {
       throw new ConversionException(e.getMessage());
@@ -342,6 +389,21 @@ final class LogsConverter {
       b.append('}');
     }
     return b.append('}').toString();
+  }
+
+  /**
+   * The JSON object of the resource attributes a plan leaves in the line, or "" when none is left.
+   *
+   * @throws IllegalArgumentException when an attribute holds a NaN or infinite number
+   */
+  static String resourcesJson(Plan plan, ResourceContext rc) {
+    String res = plan.resourcesJson;
+    if (res == null) {
+      StringBuilder rb = new StringBuilder(128);
+      int members = OtlpValues.writeJsonObject(rb, rc.attrs, plan::removes);
+      res = plan.resourcesJson = members == 0 ? "" : rb.toString();
+    }
+    return res;
   }
 
   private static StringBuilder comma(StringBuilder b) {

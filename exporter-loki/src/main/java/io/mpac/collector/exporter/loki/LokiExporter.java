@@ -12,7 +12,6 @@ import io.mpac.collector.loki.LogsReceiver;
 import io.mpac.collector.loki.LokiEntry;
 import io.mpac.collector.pdata.OtlpRequest;
 import io.mpac.collector.pdata.Signal;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +20,10 @@ import java.util.Set;
 import java.util.logging.Level;
 
 /**
- * The {@code otelcol.exporter.loki} instance: an OTLP consumer (logs only) that decodes each request
- * once, converts its records ({@link LogsConverter}) and pushes the entries, in request order, to
- * every receiver of {@code forward_to}. Back-pressure passes through: when a receiver refuses, the
- * request is refused and the sender retries it.
+ * The {@code otelcol.exporter.loki} instance: an OTLP consumer (logs only) that converts each
+ * encoded request in one streaming pass ({@link LogsConverter}, {@link WireLogsConverter}) and
+ * pushes the entries, in request order, to every receiver of {@code forward_to}. Back-pressure
+ * passes through: when a receiver refuses, the request is refused and the sender retries it.
  *
  * <p>Metrics (Alloy's names, with {@code _total} added to every counter):
  * {@code otelcol_exporter_loki_entries_total}, {@code otelcol_exporter_loki_entries_failed_total}
@@ -82,14 +81,13 @@ final class LokiExporter implements Component, OtlpConsumer {
     if (request.signal() != Signal.LOGS) {
       throw new ConsumeException.Rejected("otelcol.exporter.loki accepts logs only, got " + request.signal().lowerName());
     }
-    ExportLogsServiceRequest decoded;
+    List<LokiEntry> entries = new ArrayList<>(Math.max(request.itemCount(), 4));
+    LogsConverter.Result r;
     try {
-      decoded = ExportLogsServiceRequest.parseFrom(request.bytes());
+      r = converters.get().convert(request.bytes(), entries);
     } catch (InvalidProtocolBufferException e) {
       throw new ConsumeException.Rejected("cannot decode logs request: " + e.getMessage());
     }
-    List<LokiEntry> entries = new ArrayList<>(Math.max(request.itemCount(), 4));
-    LogsConverter.Result r = converters.get().convert(decoded, entries);
     total.increment(r.converted() + r.failed());
     processed.increment(r.converted());
     if (r.failed() > 0) {

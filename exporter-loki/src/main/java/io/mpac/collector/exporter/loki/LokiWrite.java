@@ -26,6 +26,7 @@ import java.util.function.Function;
 final class LokiWrite implements Component, LogsReceiver {
 
   private static final int LABEL_CACHE_LIMIT = 10_000;
+  private static final int SEEN = 8;
   private static final Duration REFUSAL_HINT = Duration.ofSeconds(1);
 
   private final ComponentContext context;
@@ -83,10 +84,30 @@ final class LokiWrite implements Component, LogsReceiver {
     QueuedEntry[] chunk = new QueuedEntry[entries.size()];
     int n = 0;
     long bytes = 0;
+    // the entries of a push share a few Labels objects (one per stream of a converted request):
+    // look each one up once per push, by identity
+    Labels[] seenRaw = new Labels[SEEN];
+    Labels[] seenStream = new Labels[SEEN];
+    String[] seenTenant = new String[SEEN];
+    int seen = 0;
     for (LokiEntry e : entries) {
       Labels raw = e.labels();
-      String tenant = raw.get(Labels.TENANT_ID);
-      Labels stream = stream(raw);
+      int k = 0;
+      while (k < seen && seenRaw[k] != raw) k++;
+      Labels stream;
+      String tenant;
+      if (k < seen) {
+        stream = seenStream[k];
+        tenant = seenTenant[k];
+      } else {
+        tenant = raw.get(Labels.TENANT_ID);
+        stream = stream(raw);
+        if (seen < SEEN) {
+          seenRaw[seen] = raw;
+          seenStream[seen] = stream;
+          seenTenant[seen++] = tenant;
+        }
+      }
       if (stream.isEmpty()) continue; // Loki rejects a stream without labels; nothing to send it as
       QueuedEntry q = QueuedEntry.of(stream, tenant, e);
       chunk[n++] = q;

@@ -26,6 +26,15 @@ interface PushSender {
   /** Sends {@code body} (snappy-compressed {@code PushRequest}) for {@code tenant} (empty = none). */
   Result send(String tenant, byte[] body, Duration timeout) throws InterruptedException;
 
+  /**
+   * Sends the first {@code length} bytes of {@code body}. The caller may reuse {@code body} once
+   * this returns a result with an answer ({@code status >= 0}); after one without an answer the
+   * transport may still read it. This default copies and calls {@link #send(String, byte[], Duration)}.
+   */
+  default Result send(String tenant, byte[] body, int length, Duration timeout) throws InterruptedException {
+    return send(tenant, length == body.length ? body : java.util.Arrays.copyOf(body, length), timeout);
+  }
+
   /** Gives up requests in flight (shutdown deadline passed). */
   default void abort() {}
 
