@@ -165,13 +165,15 @@ final class FastRegex {
 
     /**
      * The index of the next {@code |} at nesting depth 0 from {@code pos}, -1 when there is none,
-     * -2 when the text is too unusual to tell (a character class).
+     * -2 when the text is too unusual to tell (a character class, or {@code \\Q...\\E} quoting,
+     * either of which may hold a {@code |} or a parenthesis that is only a character).
      */
     private int nextTopLevelBar(int pos) {
       int depth = 0;
       for (int i = pos; i < re.length(); i++) {
         char c = re.charAt(i);
         if (c == '\\') {
+          if (i + 1 < re.length() && re.charAt(i + 1) == 'Q') return -2;
           i++;
         } else if (c == '[') {
           return -2;
@@ -190,6 +192,10 @@ final class FastRegex {
     Seq sequence(int pos) {
       Set<String> acc = new LinkedHashSet<>();
       acc.add("");
+      // Before the last atom: a flag group (?i) or a \Q...\E quote may be empty, and then a
+      // quantifier after it applies to the atom before it ("ab(?i)*" is "ab*" case-folded), so the
+      // analysis stopping at one of those also gives up that atom.
+      Set<String> beforeLast = acc;
       int n = re.length();
       while (pos < n) {
         char c = re.charAt(pos);
@@ -201,7 +207,7 @@ final class FastRegex {
           if (re.startsWith("(?:", pos)) {
             inner = pos + 3;
           } else if (pos + 1 < n && re.charAt(pos + 1) == '?') {
-            return new Seq(acc, false, pos); // flags, named groups
+            return new Seq(beforeLast, false, pos); // flags, named groups
           } else {
             inner = pos + 1;
           }
@@ -210,7 +216,7 @@ final class FastRegex {
           atom.addAll(group.strings);
           next = group.end + 1;
         } else if (c == '\\') {
-          if (pos + 1 >= n || !isPunctuation(re.charAt(pos + 1))) return new Seq(acc, false, pos);
+          if (pos + 1 >= n || !isPunctuation(re.charAt(pos + 1))) return new Seq(beforeLast, false, pos);
           atom.add(String.valueOf(re.charAt(pos + 1)));
           next = pos + 2;
         } else if (".[]{}^$*+?".indexOf(c) >= 0 || Character.isSurrogate(c)) {
@@ -235,6 +241,7 @@ final class FastRegex {
           }
         }
         if (product.size() > MAX_LITERALS) return new Seq(acc, false, pos);
+        beforeLast = acc;
         acc = product;
         pos = next;
       }

@@ -85,9 +85,14 @@ final class GoTime {
         return t != Long.MIN_VALUE ? t : parseLayout(arr, value, zone); // the generic parser explains errors
       };
     }
+    return layoutParser(layout, zone);
+  }
+
+  /** The general layout parser alone, without the RFC 3339 fast path (what tests compare it with). */
+  static Parser layoutParser(String layout, ZoneId zone) {
     List<Chunk> chunks = tokenize(layout);
     boolean hasStd = chunks.stream().anyMatch(c -> c.std != Std.LITERAL);
-    if (!hasStd) throw new IllegalArgumentException("format \"" + format + "\" is not a Go time layout or named format");
+    if (!hasStd) throw new IllegalArgumentException("format \"" + layout + "\" is not a Go time layout or named format");
     Chunk[] arr = chunks.toArray(new Chunk[0]);
     return value -> parseLayout(arr, value, zone);
   }

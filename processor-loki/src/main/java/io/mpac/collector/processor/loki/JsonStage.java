@@ -121,28 +121,38 @@ final class JsonStage implements Stage {
     JsonNode root;
     try {
       root = MAPPER.readTree(input);
-    } catch (JsonProcessingException e) {
-      root = null;
+    } catch (JsonProcessingException | NumberFormatException e) {
+      root = null; // NumberFormatException: a number BigDecimal cannot hold (1e99999999999)
     }
     if (root == null || !root.isObject()) {
       if (dropMalformed) entry.drop("malformed_json");
       return;
     }
-    Extracted extracted = entry.extracted;
-    for (Compiled c : expressions) {
-      JsonNode v;
-      if (c.field != null) {
-        v = root.get(c.field);
-      } else {
-        try {
-          v = c.path.search(root);
-        } catch (JmesPathException e) {
-          v = null;
+    String[] found = entry.scratch(2 * expressions.length);
+    int n = 0;
+    try {
+      for (Compiled c : expressions) {
+        JsonNode v;
+        if (c.field != null) {
+          v = root.get(c.field);
+        } else {
+          try {
+            v = c.path.search(root);
+          } catch (JmesPathException e) {
+            v = null;
+          }
+        }
+        String s = toExtracted(v);
+        if (s != null) {
+          found[n++] = c.key;
+          found[n++] = s;
         }
       }
-      String s = toExtracted(v);
-      if (s != null) extracted.put(c.key, s);
+    } catch (NumberFormatException e) {
+      if (dropMalformed) entry.drop("malformed_json"); // a number too long to write out (see goFloat)
+      return;
     }
+    commit(found, n, entry.extracted);
   }
 
   /**
@@ -190,8 +200,8 @@ final class JsonStage implements Stage {
         }
       }
       if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || p.nextToken() != null) return false;
-    } catch (java.io.IOException e) {
-      return false;
+    } catch (java.io.IOException | NumberFormatException e) {
+      return false; // NumberFormatException: from getDecimalValue or goFloat, a number beyond writing out
     }
     commit(found, n, entry.extracted);
     return true;
@@ -218,10 +228,29 @@ final class JsonStage implements Stage {
     return false;
   }
 
+  /**
+   * A fraction in Go's shortest plain form ({@code 1.50} → {@code 1.5}, {@code 1e2} → {@code 100}).
+   *
+   * @throws NumberFormatException when the plain form would be longer than {@value
+   *     #MAX_PLAIN_NUMBER} characters ({@code 1e2147483647} would otherwise take gigabytes, and a
+   *     thread's time); the line then counts as malformed JSON, as Alloy (whose numbers are
+   *     float64) treats anything beyond 1.8e308
+   */
   static String goFloat(BigDecimal raw) {
-    BigDecimal d = raw.stripTrailingZeros();
-    return d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
+    BigDecimal d;
+    try {
+      d = raw.stripTrailingZeros();
+    } catch (ArithmeticException e) {
+      throw new NumberFormatException("number out of range: " + e.getMessage());
+    }
+    long scale = d.scale();
+    long length = scale <= 0 ? d.precision() - scale : Math.max(d.precision(), scale) + 2;
+    if (length > MAX_PLAIN_NUMBER) throw new NumberFormatException("number too long to write out: " + d);
+    return scale <= 0 ? d.toBigInteger().toString() : d.toPlainString();
   }
+
+  /** The longest plain form of a number {@link #goFloat} writes (Jackson's limit on number text). */
+  static final int MAX_PLAIN_NUMBER = 1000;
 
   /** A JSON value as the string later stages see, or null for null/missing. */
   static String toExtracted(JsonNode v) {

@@ -97,7 +97,7 @@ final class TopLevelJsonScanner {
           field = lookUp(h, b, nameStart, j - nameStart);
           i = j + 1;
         } else {
-          int end = escapedStringEnd(b, nameStart, n);
+          int end = escapedStringEnd(b, nameStart, n, true);
           if (end < 0) return UNSURE;
           field = lookUp(decode(b, nameStart, end));
           i = end + 1;
@@ -117,7 +117,7 @@ final class TopLevelJsonScanner {
             if (end >= 0) {
               value = s.substring(i + 1, end);
             } else {
-              end = escapedStringEnd(b, i + 1, n);
+              end = escapedStringEnd(b, i + 1, n, false);
               if (end < 0) return UNSURE;
               value = decode(b, i + 1, end);
             }
@@ -135,7 +135,15 @@ final class TopLevelJsonScanner {
             int end = numberEnd(b, i, n);
             if (end < 0) return UNSURE;
             String text = s.substring(i, end);
-            value = isInteger(b, i, end) ? text : JsonStage.goFloat(new BigDecimal(text));
+            if (isInteger(b, i, end)) {
+              value = text;
+            } else {
+              try {
+                value = JsonStage.goFloat(new BigDecimal(text));
+              } catch (NumberFormatException e) {
+                return UNSURE; // beyond what can be written out: Jackson's path decides (malformed)
+              }
+            }
             i = end;
           } else {
             return UNSURE; // an object or array (compact JSON comes from the general path), or bad
@@ -220,8 +228,12 @@ final class TopLevelJsonScanner {
     return -1;
   }
 
-  /** The index of the closing quote of a string starting at {@code i} with valid escapes only; -1 otherwise. */
-  private static int escapedStringEnd(char[] b, int i, int n) {
+  /**
+   * The index of the closing quote of a string starting at {@code i} with valid escapes only; -1
+   * otherwise. In a {@code name}, an escaped surrogate ({@code \\uD800}–{@code \\uDFFF}) counts as
+   * invalid too: Jackson checks that escaped surrogates pair up in field names (not in values).
+   */
+  private static int escapedStringEnd(char[] b, int i, int n, boolean name) {
     while (i < n) {
       char c = b[i];
       if (c == '"') return i;
@@ -234,6 +246,7 @@ final class TopLevelJsonScanner {
           for (int k = i + 2; k < i + 6; k++) {
             if (!isHexDigit(b[k])) return -1;
           }
+          if (name && hex(b[i + 2]) == 0xd && hex(b[i + 3]) >= 8) return -1;
           i += 6;
           continue;
         }
@@ -327,7 +340,7 @@ final class TopLevelJsonScanner {
     char c = b[i];
     switch (c) {
       case '"': {
-        int end = escapedStringEnd(b, i + 1, n);
+        int end = escapedStringEnd(b, i + 1, n, false);
         return end < 0 ? -1 : end + 1;
       }
       case 't':
@@ -342,7 +355,7 @@ final class TopLevelJsonScanner {
         if (i < n && b[i] == '}') return i + 1;
         while (true) {
           if (i >= n || b[i] != '"') return -1;
-          int end = escapedStringEnd(b, i + 1, n);
+          int end = escapedStringEnd(b, i + 1, n, true);
           if (end < 0) return -1;
           i = skipWhitespace(b, end + 1, n);
           if (i >= n || b[i] != ':') return -1;
