@@ -38,7 +38,7 @@ final class JsonStage implements Stage {
   private final TopLevelJsonScanner scanner;
   private final boolean precheck;
 
-  /** Which way lines are read; the stage uses {@link #FASTEST}, tests compare it with the others. */
+  /** Which way lines are read; the stage uses {@link Path#FASTEST}, tests compare it with the others. */
   enum Path {
     /** The scanner, then (when it is unsure, and whenever not every expression is a field) the others. */
     FASTEST,
