@@ -26,7 +26,7 @@ final class DropStage implements Stage {
 
   DropStage(StageConfig.Drop c, StageContext context) {
     this.sources = c.source().isEmpty() ? new String[0]
-        : java.util.Arrays.stream(c.source().split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        : java.util.Arrays.stream(c.source().split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(String::intern)
             .toArray(String[]::new);
     this.separator = c.separator();
     this.expression = c.expression() == null ? null : new FastRegex(c.expression());

@@ -85,9 +85,14 @@ final class GoTime {
         return t != Long.MIN_VALUE ? t : parseLayout(arr, value, zone); // the generic parser explains errors
       };
     }
+    return layoutParser(layout, zone);
+  }
+
+  /** The general layout parser alone, without the RFC 3339 fast path (what tests compare it with). */
+  static Parser layoutParser(String layout, ZoneId zone) {
     List<Chunk> chunks = tokenize(layout);
     boolean hasStd = chunks.stream().anyMatch(c -> c.std != Std.LITERAL);
-    if (!hasStd) throw new IllegalArgumentException("format \"" + format + "\" is not a Go time layout or named format");
+    if (!hasStd) throw new IllegalArgumentException("format \"" + layout + "\" is not a Go time layout or named format");
     Chunk[] arr = chunks.toArray(new Chunk[0]);
     return value -> parseLayout(arr, value, zone);
   }
@@ -110,7 +115,7 @@ final class GoTime {
         || s.charAt(13) != ':' || s.charAt(16) != ':') {
       return Long.MIN_VALUE;
     }
-    if (day > java.time.YearMonth.of(year, month).lengthOfMonth()) return Long.MIN_VALUE;
+    if (day > monthLength(year, month)) return Long.MIN_VALUE;
     int p = 19;
     long nanos = 0;
     if (p < n && (s.charAt(p) == '.' || s.charAt(p) == ',')) {
@@ -135,8 +140,32 @@ final class GoTime {
     } else {
       return Long.MIN_VALUE;
     }
-    long days = LocalDate.of(year, month, day).toEpochDay();
+    long days = epochDay(year, month, day);
     return (days * 86_400L + hour * 3600L + min * 60L + sec - offset) * 1_000_000_000L + nanos;
+  }
+
+  /** Days in {@code month} (1–12) of {@code year} in the proleptic Gregorian calendar. */
+  static int monthLength(int year, int month) {
+    return switch (month) {
+      case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+      case 4, 6, 9, 11 -> 30;
+      default -> 31;
+    };
+  }
+
+  /**
+   * Days since 1970-01-01 of a valid proleptic Gregorian date ({@code LocalDate.toEpochDay()}
+   * without the object): counts from 0000-03-01 in 400-year eras, so that leap days fall at the
+   * end of each counted year.
+   */
+  static long epochDay(int year, int month, int day) {
+    long y = month <= 2 ? year - 1L : year;
+    long era = Math.floorDiv(y, 400);
+    long yearOfEra = y - era * 400; // 0..399
+    int shiftedMonth = month > 2 ? month - 3 : month + 9; // March = 0 ... February = 11
+    long dayOfYear = (153L * shiftedMonth + 2) / 5 + day - 1; // 0..365
+    long dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear; // 0..146096
+    return era * 146_097 + dayOfEra - 719_468; // 719 468 days from 0000-03-01 to 1970-01-01
   }
 
   private static int d(String s, int p, int len) {

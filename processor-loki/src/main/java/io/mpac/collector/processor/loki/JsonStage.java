@@ -34,11 +34,28 @@ final class JsonStage implements Stage {
   private final boolean dropMalformed;
   /** When every expression is a top-level field: field name → extracted keys, for the streaming path. */
   private final Map<String, String[]> topLevel;
+  /** With {@link #topLevel}: the one-pass reader tried before Jackson's streaming parser (null: not used). */
+  private final TopLevelJsonScanner scanner;
+  private final boolean precheck;
+
+  /** Which way lines are read; the stage uses {@link Path#FASTEST}, tests compare it with the others. */
+  enum Path {
+    /** The scanner, then (when it is unsure, and whenever not every expression is a field) the others. */
+    FASTEST,
+    /** Jackson's streaming parser when every expression is a top-level field, else the tree. */
+    STREAMING,
+    /** Always a Jackson tree and a lookup (or JMESPath search) per expression. */
+    TREE
+  }
 
   JsonStage(StageConfig.Json config, StageContext context) {
+    this(config, Path.FASTEST);
+  }
+
+  JsonStage(StageConfig.Json config, Path path) {
     this.expressions = config.expressions().entrySet().stream()
         .map(e -> compile(e.getKey(), e.getValue())).toArray(Compiled[]::new);
-    this.source = config.source().isEmpty() ? null : config.source();
+    this.source = config.source().isEmpty() ? null : config.source().intern();
     this.dropMalformed = config.dropMalformed();
     Map<String, String[]> fields = new java.util.HashMap<>();
     boolean allFields = true;
@@ -53,15 +70,18 @@ final class JsonStage implements Stage {
         return m;
       });
     }
-    this.topLevel = allFields ? fields : null;
+    this.topLevel = allFields && path != Path.TREE ? fields : null;
+    this.scanner = topLevel != null && path == Path.FASTEST ? new TopLevelJsonScanner(fields) : null;
+    this.precheck = path == Path.FASTEST;
   }
 
   static Compiled compile(String key, String expression) {
     String expr = expression == null || expression.isEmpty() ? key : expression;
-    if (isIdentifier(expr)) return new Compiled(key, expr, null);
+    key = key.intern(); // later stages look keys up with their own (interned) copies
+    if (isIdentifier(expr)) return new Compiled(key, expr.intern(), null);
     if (expr.length() >= 2 && expr.charAt(0) == '"' && expr.charAt(expr.length() - 1) == '"'
         && expr.indexOf('"', 1) == expr.length() - 1 && expr.indexOf('\\') < 0) {
-      return new Compiled(key, expr.substring(1, expr.length() - 1), null);
+      return new Compiled(key, expr.substring(1, expr.length() - 1).intern(), null);
     }
     try {
       return new Compiled(key, null, RUNTIME.compile(expr));
@@ -90,47 +110,68 @@ final class JsonStage implements Stage {
       input = entry.extracted.get(source);
       if (input == null) return;
     }
+    if (precheck && !mayBeObject(input)) {
+      if (dropMalformed) entry.drop("malformed_json");
+      return;
+    }
     if (topLevel != null) {
-      if (!streamTopLevel(input, entry.extracted) && dropMalformed) entry.drop("malformed_json");
+      if (!streamTopLevel(input, entry) && dropMalformed) entry.drop("malformed_json");
       return;
     }
     JsonNode root;
     try {
       root = MAPPER.readTree(input);
-    } catch (JsonProcessingException e) {
-      root = null;
+    } catch (JsonProcessingException | NumberFormatException e) {
+      root = null; // NumberFormatException: a number BigDecimal cannot hold (1e99999999999)
     }
     if (root == null || !root.isObject()) {
       if (dropMalformed) entry.drop("malformed_json");
       return;
     }
-    Map<String, String> extracted = entry.extracted;
-    for (Compiled c : expressions) {
-      JsonNode v;
-      if (c.field != null) {
-        v = root.get(c.field);
-      } else {
-        try {
-          v = c.path.search(root);
-        } catch (JmesPathException e) {
-          v = null;
+    String[] found = entry.scratch(2 * expressions.length);
+    int n = 0;
+    try {
+      for (Compiled c : expressions) {
+        JsonNode v;
+        if (c.field != null) {
+          v = root.get(c.field);
+        } else {
+          try {
+            v = c.path.search(root);
+          } catch (JmesPathException e) {
+            v = null;
+          }
+        }
+        String s = toExtracted(v);
+        if (s != null) {
+          found[n++] = c.key;
+          found[n++] = s;
         }
       }
-      String s = toExtracted(v);
-      if (s != null) extracted.put(c.key, s);
+    } catch (NumberFormatException e) {
+      if (dropMalformed) entry.drop("malformed_json"); // a number too long to write out (see goFloat)
+      return;
     }
+    commit(found, n, entry.extracted);
   }
 
   /**
-   * The fast path: reads the object's top-level fields with the streaming parser, converting only
-   * the wanted ones and skipping the rest without building a tree. Extracted values are only
-   * committed once the whole input proved to be one well-formed JSON object.
+   * When every expression is a top-level field: reads the line with the {@link TopLevelJsonScanner}
+   * or, when that is unsure, with Jackson's streaming parser, converting only the wanted fields and
+   * skipping the rest without building a tree. Extracted values are only committed once the whole
+   * input proved to be one well-formed JSON object.
    *
    * @return false when the input is not a JSON object
    */
-  private boolean streamTopLevel(String input, Map<String, String> extracted) {
-    String[] found = null;
-    int n = 0;
+  private boolean streamTopLevel(String input, EntryState entry) {
+    String[] found = entry.scratch(2 * expressions.length);
+    int n = scanner == null ? TopLevelJsonScanner.UNSURE : scanner.scan(input,
+        entry.chars(Math.min(input.length(), TopLevelJsonScanner.MAX_LINE_LENGTH)), found);
+    if (n != TopLevelJsonScanner.UNSURE) {
+      commit(found, n, entry.extracted);
+      return true;
+    }
+    n = 0;
     try (com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(input)) {
       if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return false;
       com.fasterxml.jackson.core.JsonToken t;
@@ -152,7 +193,6 @@ final class JsonStage implements Stage {
           default -> value = p.readValueAsTree().toString();
         }
         if (value == null) continue;
-        if (found == null) found = new String[8];
         for (String k : keys) {
           if (n + 2 > found.length) found = java.util.Arrays.copyOf(found, found.length * 2);
           found[n++] = k;
@@ -160,17 +200,57 @@ final class JsonStage implements Stage {
         }
       }
       if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || p.nextToken() != null) return false;
-    } catch (java.io.IOException e) {
-      return false;
+    } catch (java.io.IOException | NumberFormatException e) {
+      return false; // NumberFormatException: from getDecimalValue or goFloat, a number beyond writing out
     }
-    for (int i = 0; i < n; i += 2) extracted.put(found[i], found[i + 1]);
+    commit(found, n, entry.extracted);
     return true;
   }
 
-  private static String goFloat(BigDecimal raw) {
-    BigDecimal d = raw.stripTrailingZeros();
-    return d.scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
+  private static void commit(String[] found, int n, Extracted extracted) {
+    for (int i = 0; i < n; i += 2) extracted.put(found[i], found[i + 1]);
+    java.util.Arrays.fill(found, 0, n, null);
   }
+
+  /**
+   * False when {@code input} certainly is not a JSON object, without running the parser (and
+   * without the exception it would throw): it is empty or blank, or its first character after JSON
+   * whitespace is ASCII and neither an opening brace nor the start of a comment. Anything else is
+   * left to the parser.
+   */
+  static boolean mayBeObject(String input) {
+    int n = input.length();
+    for (int i = 0; i < n; i++) {
+      char c = input.charAt(i);
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+      return c == '{' || c >= 0x80 || c == '/' || c == '#';
+    }
+    return false;
+  }
+
+  /**
+   * A fraction in Go's shortest plain form ({@code 1.50} → {@code 1.5}, {@code 1e2} → {@code 100}).
+   *
+   * @throws NumberFormatException when the plain form would be longer than {@value
+   *     #MAX_PLAIN_NUMBER} characters ({@code 1e2147483647} would otherwise take gigabytes, and a
+   *     thread's time); the line then counts as malformed JSON, as Alloy (whose numbers are
+   *     float64) treats anything beyond 1.8e308
+   */
+  static String goFloat(BigDecimal raw) {
+    BigDecimal d;
+    try {
+      d = raw.stripTrailingZeros();
+    } catch (ArithmeticException e) {
+      throw new NumberFormatException("number out of range: " + e.getMessage());
+    }
+    long scale = d.scale();
+    long length = scale <= 0 ? d.precision() - scale : Math.max(d.precision(), scale) + 2;
+    if (length > MAX_PLAIN_NUMBER) throw new NumberFormatException("number too long to write out: " + d);
+    return scale <= 0 ? d.toBigInteger().toString() : d.toPlainString();
+  }
+
+  /** The longest plain form of a number {@link #goFloat} writes (Jackson's limit on number text). */
+  static final int MAX_PLAIN_NUMBER = 1000;
 
   /** A JSON value as the string later stages see, or null for null/missing. */
   static String toExtracted(JsonNode v) {

@@ -13,7 +13,8 @@ final class LabelStages {
     String[][] out = new String[values.size()][];
     int i = 0;
     for (Map.Entry<String, String> e : new java.util.TreeMap<>(values).entrySet()) {
-      out[i++] = new String[] {e.getKey(), e.getValue() == null || e.getValue().isEmpty() ? e.getKey() : e.getValue()};
+      String key = e.getValue() == null || e.getValue().isEmpty() ? e.getKey() : e.getValue();
+      out[i++] = new String[] {e.getKey(), key.intern()}; // interned: see Extracted
     }
     return out;
   }
@@ -78,8 +79,9 @@ final class LabelStages {
 
   /** {@code stage.output}. */
   static Stage output(String source) {
+    String key = source.intern();
     return entry -> {
-      String v = entry.extracted.get(source);
+      String v = entry.extracted.get(key);
       if (v != null) entry.line = v;
     };
   }

@@ -55,6 +55,10 @@ public final class LokiProcess implements Component, LogsReceiver {
 
   @Override
   public void push(List<LokiEntry> entries) throws ConsumeException {
+    if (entries.size() == 1) {
+      pushOne(entries.get(0));
+      return;
+    }
     List<LokiEntry> out = new ArrayList<>(entries.size());
     String[] reason = new String[1];
     List<String> reasons = null;
@@ -70,6 +74,17 @@ public final class LokiProcess implements Component, LogsReceiver {
     if (!out.isEmpty()) next.push(out);
     if (reasons != null) {
       for (String r : reasons) counter(r).increment();
+    }
+  }
+
+  /** {@link #push} of one entry (what {@code loki.source.docker} sends), without the list bookkeeping. */
+  private void pushOne(LokiEntry entry) throws ConsumeException {
+    String[] reason = new String[1];
+    LokiEntry processed = processor.process(entry, reason);
+    if (processed == null) {
+      counter(reason[0]).increment();
+    } else {
+      next.push(List.of(processed));
     }
   }
 

@@ -14,6 +14,8 @@ public final class LokiProcessor {
   public record Result(LokiEntry entry, String dropReason) {}
 
   private final StagePipeline pipeline;
+  /** One reusable state per pushing thread (stages never run nested, so one is enough). */
+  private final ThreadLocal<EntryState> states = ThreadLocal.withInitial(EntryState::new);
 
   public LokiProcessor(List<StageConfig> stages, StageContext context) {
     List<Stage> built = new ArrayList<>(stages.size());
@@ -23,13 +25,18 @@ public final class LokiProcessor {
 
   /** Runs the stages; the processed entry, or null when a stage dropped it ({@code reasonOut[0]} says why). */
   public LokiEntry process(LokiEntry entry, String[] reasonOut) {
-    EntryState s = new EntryState(entry);
-    pipeline.process(s);
-    if (s.dropped()) {
-      if (reasonOut != null) reasonOut[0] = s.dropReason();
-      return null;
+    EntryState s = states.get();
+    s.reset(entry);
+    try {
+      pipeline.process(s);
+      if (s.dropped()) {
+        if (reasonOut != null) reasonOut[0] = s.dropReason();
+        return null;
+      }
+      return s.toEntry();
+    } finally {
+      s.clear();
     }
-    return s.toEntry();
   }
 
   public Result process(LokiEntry entry) {

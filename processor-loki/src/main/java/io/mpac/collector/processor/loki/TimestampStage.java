@@ -21,7 +21,7 @@ final class TimestampStage implements Stage {
   private final Map<Labels, Long> lastByStream;
 
   TimestampStage(StageConfig.Timestamp config) {
-    this.source = config.source();
+    this.source = config.source().intern(); // see Extracted
     this.parsers = new GoTime.Parser[1 + config.fallbackFormats().size()];
     parsers[0] = GoTime.parser(config.format(), config.location());
     for (int i = 0; i < config.fallbackFormats().size(); i++) {

@@ -38,11 +38,15 @@ import java.util.Map;
  * <pre>
  * mvn -B -q -o test-compile -pl processor-loki -am
  * mvn -B -q -o dependency:build-classpath -pl processor-loki -am -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp-loki.txt
- * java -cp "processor-loki/target/test-classes:processor-loki/target/classes:$(cat /tmp/cp-loki.txt)" \
- *     io.mpac.collector.processor.loki.bench.LokiProcessBench 10 1
+ * CP="processor-loki/target/test-classes:processor-loki/target/classes:collector-core/target/classes:$(tr ':' '\n' &lt; /tmp/cp-loki.txt | grep -v '/collector-core-' | paste -sd:)"
+ * java -cp "$CP" io.mpac.collector.processor.loki.bench.LokiProcessBench 10 1
  * </pre>
+ * (The classpath file names an installed collector-core jar, which may be older than this tree:
+ * the command puts this tree's classes in its place.)
  * Arguments: measured seconds (after a warm-up of half as long) and entries per push. Prints
- * lines/s and the pushing thread's CPU µs per line.
+ * lines/s and CPU µs per line, both of the whole process (what the target is about: it includes
+ * GC and JIT threads) and of the pushing thread alone, and the bytes the pushing thread allocates
+ * per line.
  */
 public final class LokiProcessBench {
 
@@ -62,8 +66,14 @@ public final class LokiProcessBench {
     while (System.nanoTime() < warmEnd) {
       for (List<LokiEntry> b : batches) process.push(b);
     }
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long count = 0;
+    com.sun.management.ThreadMXBean alloc = (com.sun.management.ThreadMXBean) mx;
+    long self = Thread.currentThread().getId();
+    long proc0 = os.getProcessCpuTime();
     long cpu0 = mx.getCurrentThreadCpuTime();
+    long bytes0 = alloc.getThreadAllocatedBytes(self);
     long t0 = System.nanoTime();
     long end = t0 + Duration.ofSeconds(seconds).toNanos();
     while (System.nanoTime() < end) {
@@ -72,8 +82,13 @@ public final class LokiProcessBench {
     }
     long wall = System.nanoTime() - t0;
     long cpu = mx.getCurrentThreadCpuTime() - cpu0;
-    System.out.printf("loki.process (fixture stages), batch %d: %d lines in %.2f s = %.0f lines/s; CPU %.3f us/line; wall %.3f us/line%n",
-        batch, count, wall / 1e9, count / (wall / 1e9), cpu / 1e3 / count, wall / 1e3 / count);
+    long proc = os.getProcessCpuTime() - proc0;
+    long bytes = alloc.getThreadAllocatedBytes(self) - bytes0;
+    System.out.printf("loki.process (fixture stages), batch %d: %d lines in %.2f s = %.0f lines/s; "
+            + "CPU %.3f us/line (process, incl. GC/JIT), %.3f us/line (pushing thread); wall %.3f us/line; "
+            + "allocated %.0f B/line%n",
+        batch, count, wall / 1e9, count / (wall / 1e9), proc / 1e3 / count, cpu / 1e3 / count, wall / 1e3 / count,
+        (double) bytes / count);
     System.out.printf("dropped healthcheck: %.0f (of every 1000 lines: %d health checks, %d malformed)%n",
         process.droppedLines("healthcheck"), 1000 / 20, 1000 / 50);
   }
