@@ -134,8 +134,9 @@ final class OtlpToPrometheus {
   private final CacheTable<Family> families = new CacheTable<>(256, MAX_FAMILIES);
   private final CacheTable<Series> series = new CacheTable<>(1024, MAX_SERIES);
   private final AtomicInteger contextIds = new AtomicInteger();
-  /** Samples of the last request: the next one's list starts this large. */
+  /** Samples and streams of the last request: the next one's list and pending state start this large. */
   private volatile int sampleHint = 64;
+  private volatile int streamHint = 16;
 
   OtlpToPrometheus(Options options, SeriesStates states) {
     this.options = options;
@@ -175,11 +176,27 @@ final class OtlpToPrometheus {
    * an identity hash index, so a request allocates a few arrays, not an object per stream.
    */
   static final class Pending {
-    private StreamState[] streams = new StreamState[16];
-    private long[] lastTs = new long[16];
+    private StreamState[] streams;
+    private long[] lastTs;
     private Change[] deltas;
     private int size;
-    private int[] index = new int[32]; // slot + 1, 0 = empty
+    private int[] index; // slot + 1, 0 = empty
+
+    Pending() {
+      this(16);
+    }
+
+    /** Room for {@code expected} streams before the arrays grow. */
+    Pending(int expected) {
+      int n = Math.max(16, expected);
+      streams = new StreamState[n];
+      lastTs = new long[n];
+      index = new int[Integer.highestOneBit(n * 2 - 1) * 2];
+    }
+
+    int size() {
+      return size;
+    }
 
     /** The slot of {@code st}, added (with its committed newest time) on first use. */
     int slot(StreamState st) {
@@ -401,7 +418,7 @@ final class OtlpToPrometheus {
     final List<HistogramSample> histograms = new ArrayList<>();
     final List<Metadata> metadata = new ArrayList<>(8);
     final Set<String> metadataSeen = new HashSet<>();
-    final Pending pending = new Pending();
+    final Pending pending = new Pending(streamHint);
     final EnumMap<DropReason, Integer> dropped = new EnumMap<>(DropReason.class);
     final Labels.Builder builder = Labels.builder();
     int points;
@@ -575,6 +592,7 @@ final class OtlpToPrometheus {
       if (c.field == 1 && c.wire == WireCursor.LEN) resourceMetrics(call, c.start, c.end);
     }
     sampleHint = Math.max(16, call.samples.size());
+    streamHint = call.pending.size();
     return new Result(new MetricsBatch(call.samples, call.histograms, call.metadata), call.pending, call.points,
         call.dropped);
   }

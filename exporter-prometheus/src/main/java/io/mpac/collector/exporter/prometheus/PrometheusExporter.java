@@ -130,6 +130,14 @@ final class PrometheusExporter implements Component, OtlpConsumer {
       throw new ConsumeException.Rejected("otelcol.exporter.prometheus accepts metrics only, got "
           + request.signal().lowerName());
     }
+    // a receiver that is full now would refuse the samples: refuse before converting them
+    for (MetricsReceiver r : receivers) {
+      ConsumeException.Refused full = r.wouldRefuse(request.itemCount());
+      if (full != null) {
+        enqueueFailed.increment(request.itemCount());
+        throw full;
+      }
+    }
     byte[] bytes = request.bytes();
     boolean delta;
     try {
