@@ -18,10 +18,14 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One remote-write HTTP attempt ({@link java.net.http.HttpClient}) and the classification of its
- * answer: 2xx success; 5xx, 429 (when {@code retry_on_http_429}) and network errors retryable,
- * with the server's {@code Retry-After}; anything else permanent, with the server's reason (its
- * body, e.g. Prometheus' "out of order sample").
+ * One remote-write HTTP attempt and the classification of its answer: 2xx success; 5xx, 429
+ * (when {@code retry_on_http_429}) and network errors retryable, with the server's
+ * {@code Retry-After}; anything else permanent, with the server's reason (its body, e.g.
+ * Prometheus' "out of order sample").
+ *
+ * <p>Transport: {@link Http1Client} for plain {@code http://} (persistent connections, no thread
+ * hand-offs); the JDK's {@link java.net.http.HttpClient} for {@code https://}, for
+ * {@code enable_http2}, and to follow a redirect (with {@code follow_redirects}).
  */
 final class HttpSender {
 
@@ -129,7 +133,6 @@ final class HttpSender {
         String m = e.getMessage();
         return new Outcome.Retryable(e.getClass().getSimpleName() + (m == null ? "" : ": " + m), null);
       }
-      if (Thread.interrupted()) throw new InterruptedException();
       boolean redirect = r.status() == 301 || r.status() == 302 || r.status() == 303 || r.status() == 307
           || r.status() == 308;
       if (!redirect || !endpoint.followRedirects() || r.location() == null) {

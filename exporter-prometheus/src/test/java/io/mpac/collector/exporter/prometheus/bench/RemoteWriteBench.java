@@ -65,7 +65,7 @@ public final class RemoteWriteBench {
     int instances = args.length > 0 ? Integer.parseInt(args[0]) : 40;
     int requestsPerInstance = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-    int warmups = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    int warmups = args.length > 3 ? Integer.parseInt(args[3]) : 5;
 
     Process server = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
         NoopRemoteWriteServer.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
