@@ -1,5 +1,7 @@
 package io.mpac.collector.prometheus;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,6 +27,23 @@ public final class Labels {
   /** Names and values interleaved: {@code [name0, value0, name1, value1, ...]}, sorted by name. */
   private final String[] kv;
   private int hash;
+  /** See {@link #memo(Object)}: set once (compare-and-set from null). */
+  private Object memoOwner;
+  /** Written only by threads of {@link #memoOwner}, with release semantics; read with acquire. */
+  private Object memoValue;
+
+  private static final VarHandle MEMO_OWNER;
+  private static final VarHandle MEMO_VALUE;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      MEMO_OWNER = l.findVarHandle(Labels.class, "memoOwner", Object.class);
+      MEMO_VALUE = l.findVarHandle(Labels.class, "memoValue", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private Labels(String[] kv) {
     this.kv = kv;
@@ -140,6 +159,34 @@ public final class Labels {
     System.arraycopy(kv, 0, out, 0, 2 * i);
     System.arraycopy(kv, 2 * i + 2, out, 2 * i, kv.length - 2 * i - 2);
     return new Labels(out);
+  }
+
+  /**
+   * A value derived from these labels by {@code owner} (e.g. their encoding in a wire protocol)
+   * and kept with them by {@link #memoize}, or null. Lets a hot path that sees the same label set
+   * again and again skip both the derivation and a side table keyed by labels.
+   *
+   * <p>One owner per label set: the first to memoize keeps the slot, others get false from
+   * {@link #memoize} and keep their own cache. Not part of equality. Thread-safe: a reader sees
+   * null or a complete value (it may miss a value another thread has just set).
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T memo(Object owner) {
+    return memoOwner == owner ? (T) MEMO_VALUE.getAcquire(this) : null;
+  }
+
+  /**
+   * Keeps {@code value} for {@link #memo(Object) memo(owner)}; returns false (and keeps nothing)
+   * when another owner holds the slot. The value must be immutable, or at least never changed
+   * after this call.
+   */
+  public boolean memoize(Object owner, Object value) {
+    Objects.requireNonNull(owner, "owner");
+    Object o = memoOwner;
+    if (o == null && !MEMO_OWNER.compareAndSet(this, null, owner)) o = memoOwner;
+    if (o != null && o != owner) return false;
+    MEMO_VALUE.setRelease(this, value); // the value's contents are visible to every reader of it
+    return true;
   }
 
   /** True when some label other than {@value #NAME} starts with {@code __} (reserved, internal). */

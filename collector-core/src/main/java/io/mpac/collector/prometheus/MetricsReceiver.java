@@ -32,4 +32,16 @@ public interface MetricsReceiver extends Handle {
    * @throws ConsumeException.Rejected when the data is unacceptable for good
    */
   void append(MetricsBatch batch) throws ConsumeException;
+
+  /**
+   * Predicts, without taking anything, whether a batch of about {@code samples} samples would be
+   * refused for lack of room right now: returns the {@link ConsumeException.Refused} that
+   * {@link #append} would throw, or null. A sender may call it before producing a batch, so that
+   * a full queue does not cost the work of a batch that is then thrown away (the client retries
+   * the request anyway). Only a hint: {@link #append} still decides. The default never predicts a
+   * refusal.
+   */
+  default ConsumeException.Refused wouldRefuse(int samples) {
+    return null;
+  }
 }

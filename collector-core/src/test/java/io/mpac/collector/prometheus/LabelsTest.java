@@ -76,4 +76,20 @@ class LabelsTest {
         NativeHistogram.ResetHint.UNKNOWN, 0)).hasMessageContaining("pairs");
     assertThat(Sample.isStaleNaN(NativeHistogram.stale(3, 5).sum())).isTrue();
   }
+
+  @Test
+  void memoBelongsToItsFirstOwnerAndIsNotPartOfEquality() {
+    Labels l = Labels.of("a", "1");
+    Object encoder = new Object();
+    Object other = new Object();
+    assertThat((Object) l.memo(encoder)).isNull();
+    assertThat(l.memoize(encoder, "x")).isTrue();
+    assertThat((String) l.memo(encoder)).isEqualTo("x");
+    assertThat(l.memoize(other, "y")).isFalse();
+    assertThat((Object) l.memo(other)).isNull();
+    assertThat((String) l.memo(encoder)).isEqualTo("x");
+    assertThat(l.memoize(encoder, "z")).isTrue();
+    assertThat((String) l.memo(encoder)).isEqualTo("z");
+    assertThat(l).isEqualTo(Labels.of("a", "1")).hasSameHashCodeAs(Labels.of("a", "1"));
+  }
 }

@@ -12,17 +12,20 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * One remote-write HTTP attempt ({@link java.net.http.HttpClient}) and the classification of its
- * answer: 2xx success; 5xx, 429 (when {@code retry_on_http_429}) and network errors retryable,
- * with the server's {@code Retry-After}; anything else permanent, with the server's reason (its
- * body, e.g. Prometheus' "out of order sample").
+ * One remote-write HTTP attempt and the classification of its answer: 2xx success; 5xx, 429
+ * (when {@code retry_on_http_429}) and network errors retryable, with the server's
+ * {@code Retry-After}; anything else permanent, with the server's reason (its body, e.g.
+ * Prometheus' "out of order sample").
+ *
+ * <p>Transport: {@link Http1Client} for plain {@code http://} (persistent connections, no thread
+ * hand-offs); the JDK's {@link java.net.http.HttpClient} for {@code https://}, for
+ * {@code enable_http2}, and to follow a redirect (with {@code follow_redirects}).
  */
 final class HttpSender {
 
@@ -40,20 +43,19 @@ final class HttpSender {
     record Permanent(int status, String reason) implements Outcome {}
   }
 
-  private final HttpClient client;
+  private final RemoteWriteConfig.Endpoint endpoint;
+  /** The JDK client: for https://, HTTP/2 and redirects; created when first needed. */
+  private volatile HttpClient client;
+  /** Plain http:// without HTTP/2: the lighter client (see {@link Http1Client}). */
+  private final Http1Client plain;
   private final java.net.URI url;
   private final Duration timeout;
   private final String[] headers;
   private final boolean retryOn429;
 
   HttpSender(RemoteWriteConfig.Endpoint ep) throws Exception {
-    HttpClient.Builder b = HttpClient.newBuilder()
-        .version(ep.enableHttp2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
-        .followRedirects(ep.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
-        .connectTimeout(ep.remoteTimeout());
-    javax.net.ssl.SSLContext ssl = TlsContexts.create(ep.tls());
-    if (ssl != null) b.sslContext(ssl);
-    this.client = b.build();
+    this.endpoint = ep;
+    if (!"http".equalsIgnoreCase(ep.url().getScheme()) || ep.enableHttp2()) this.client = jdkClient(ep);
     this.url = ep.url();
     this.timeout = ep.remoteTimeout();
     this.retryOn429 = ep.queue().retryOnHttp429();
@@ -77,6 +79,41 @@ final class HttpSender {
     h.add("User-Agent");
     h.add(USER_AGENT);
     this.headers = h.toArray(new String[0]);
+    this.plain = client != null ? null : new Http1Client(url, headers,
+        (int) Math.min(Integer.MAX_VALUE, ep.remoteTimeout().toMillis()), WATCHDOG);
+  }
+
+  private static HttpClient jdkClient(RemoteWriteConfig.Endpoint ep) throws Exception {
+    HttpClient.Builder b = HttpClient.newBuilder()
+        .version(ep.enableHttp2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+        .followRedirects(ep.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
+        .connectTimeout(ep.remoteTimeout());
+    javax.net.ssl.SSLContext ssl = TlsContexts.create(ep.tls());
+    if (ssl != null) b.sslContext(ssl);
+    return b.build();
+  }
+
+  private HttpClient client() throws InterruptedException {
+    HttpClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        c = client;
+        if (c == null) {
+          try {
+            c = jdkClient(endpoint);
+          } catch (Exception e) {
+            throw new IllegalStateException("cannot set up the HTTP client: " + e.getMessage(), e);
+          }
+          client = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  /** Closes idle connections. */
+  void close() {
+    if (plain != null) plain.close();
   }
 
   /**
@@ -86,34 +123,108 @@ final class HttpSender {
   Outcome send(byte[] body, int length, Duration maxWait) throws InterruptedException {
     Duration t = maxWait.compareTo(timeout) < 0 ? maxWait : timeout;
     if (t.isNegative() || t.isZero()) return new Outcome.Retryable("no time left", null);
+    if (plain != null) {
+      Http1Client.Response r;
+      try {
+        r = plain.post(body, length, t.toNanos());
+      } catch (Http1Client.TimeoutException e) {
+        return new Outcome.Retryable("timed out after " + t.toMillis() + "ms", null);
+      } catch (IOException e) {
+        String m = e.getMessage();
+        return new Outcome.Retryable(e.getClass().getSimpleName() + (m == null ? "" : ": " + m), null);
+      }
+      boolean redirect = r.status() == 301 || r.status() == 302 || r.status() == 303 || r.status() == 307
+          || r.status() == 308;
+      if (!redirect || !endpoint.followRedirects() || r.location() == null) {
+        return classify(r.status(), reason(r.body()), r.retryAfter(), retryOn429);
+      }
+      // redirects are rare: the JDK client sends again and follows them (its rules)
+    }
+    return sendWithJdkClient(body, length, t);
+  }
+
+  private Outcome sendWithJdkClient(byte[] body, int length, Duration t) throws InterruptedException {
+    HttpClient client = client();
     HttpRequest req = HttpRequest.newBuilder(url)
         .timeout(t)
         .headers(headers)
         .POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, length))
         .build();
-    CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray());
+    // Synchronous send on the calling (shard) thread: HttpClient.sendAsync would hand each
+    // completion to CompletableFuture's default executor, which starts a new thread per request
+    // on machines with fewer than three cores. The request timeout bounds the wait for the
+    // response headers; a watchdog bounds the whole exchange (a body that stalls) by
+    // interrupting this thread, which makes send() cancel the exchange.
+    Watchdog dog = new Watchdog(Thread.currentThread());
+    dog.task = WATCHDOG.schedule(dog, t.toNanos() + TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.NANOSECONDS);
     HttpResponse<byte[]> resp;
     try {
-      resp = f.get(t.toNanos() + TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      return new Outcome.Retryable("timed out after " + t.toMillis() + "ms", null);
+      resp = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
     } catch (InterruptedException e) {
-      f.cancel(true);
+      if (dog.disarm()) return new Outcome.Retryable("timed out after " + t.toMillis() + "ms", null);
       throw e;
-    } catch (CancellationException e) {
-      return new Outcome.Retryable("cancelled", null);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof HttpTimeoutException) return new Outcome.Retryable("timed out after " + t.toMillis() + "ms", null);
-      if (c instanceof IOException) {
-        String m = c.getMessage();
-        return new Outcome.Retryable(c.getClass().getSimpleName() + (m == null ? "" : ": " + m), null);
-      }
-      return new Outcome.Retryable(String.valueOf(c), null);
+    } catch (HttpTimeoutException e) {
+      dog.disarm();
+      return new Outcome.Retryable("timed out after " + t.toMillis() + "ms", null);
+    } catch (IOException e) {
+      dog.disarm();
+      String m = e.getMessage();
+      return new Outcome.Retryable(e.getClass().getSimpleName() + (m == null ? "" : ": " + m), null);
+    } catch (RuntimeException e) {
+      dog.disarm();
+      return new Outcome.Retryable(String.valueOf(e), null);
     }
+    dog.disarm();
     return classify(resp.statusCode(), reason(resp.body()), resp.headers().firstValue("Retry-After").orElse(null),
         retryOn429);
+  }
+
+  /** One daemon thread for every sender's watchdogs (they only interrupt). */
+  private static final ScheduledExecutorService WATCHDOG;
+
+  static {
+    ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread th = new Thread(r, "remote-write-timeouts");
+      th.setDaemon(true);
+      return th;
+    });
+    e.setRemoveOnCancelPolicy(true);
+    WATCHDOG = e;
+  }
+
+  /** Interrupts a sending thread that is still sending when it fires. */
+  private static final class Watchdog implements Runnable {
+    private final Thread thread;
+    private boolean done;
+    private boolean fired;
+    volatile ScheduledFuture<?> task;
+
+    Watchdog(Thread thread) {
+      this.thread = thread;
+    }
+
+    @Override
+    public synchronized void run() {
+      if (done) return;
+      fired = true;
+      thread.interrupt();
+    }
+
+    /**
+     * Stops the watchdog; returns true if it fired, after clearing the interrupt it caused (it
+     * cannot fire any more once this returns).
+     */
+    boolean disarm() {
+      boolean f;
+      synchronized (this) {
+        done = true;
+        f = fired;
+      }
+      ScheduledFuture<?> t = task;
+      if (t != null) t.cancel(false);
+      if (f) Thread.interrupted();
+      return f;
+    }
   }
 
   /** The outcome of an HTTP status (package-private for tests). */

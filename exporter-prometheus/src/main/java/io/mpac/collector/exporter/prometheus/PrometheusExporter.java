@@ -2,7 +2,6 @@ package io.mpac.collector.exporter.prometheus;
 
 import io.mpac.collector.exporter.ExporterMetrics;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.mpac.collector.component.Component;
@@ -12,7 +11,6 @@ import io.mpac.collector.consumer.OtlpConsumer;
 import io.mpac.collector.pdata.OtlpRequest;
 import io.mpac.collector.pdata.Signal;
 import io.mpac.collector.prometheus.MetricsReceiver;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -25,8 +23,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code otelcol.exporter.prometheus}: decodes each OTLP metrics request, converts it
- * ({@link OtlpToPrometheus}) and appends the samples to every receiver in {@code forward_to}.
+ * {@code otelcol.exporter.prometheus}: converts each OTLP metrics request, read straight from its
+ * encoded bytes ({@link OtlpToPrometheus}), and appends the samples to every receiver in
+ * {@code forward_to}.
  *
  * <p>Back-pressure: if any receiver refuses (its queue is full), the request is refused upstream
  * and nothing the converter remembers changes, so the retried request converts to the same
@@ -109,7 +108,9 @@ final class PrometheusExporter implements Component, OtlpConsumer {
   /** Forgets streams not seen within {@code gc_frequency}. */
   int gcNow() {
     try {
-      return states.gc(System.nanoTime(), config.gcFrequency().toNanos());
+      int removed = states.gc(System.nanoTime(), config.gcFrequency().toNanos());
+      if (removed > 0) converter.forgetEvicted();
+      return removed;
     } catch (RuntimeException e) {
       logger.log(Level.WARNING, "series state clean-up failed", e);
       return 0;
@@ -129,24 +130,42 @@ final class PrometheusExporter implements Component, OtlpConsumer {
       throw new ConsumeException.Rejected("otelcol.exporter.prometheus accepts metrics only, got "
           + request.signal().lowerName());
     }
-    ExportMetricsServiceRequest req;
-    try {
-      req = ExportMetricsServiceRequest.parseFrom(request.bytes());
-    } catch (InvalidProtocolBufferException e) {
-      sendFailed.increment(request.itemCount());
-      throw new ConsumeException.Rejected("cannot decode metrics request: " + e.getMessage());
+    // a receiver that is full now would refuse the samples: refuse before converting them
+    for (MetricsReceiver r : receivers) {
+      ConsumeException.Refused full = r.wouldRefuse(request.itemCount());
+      if (full != null) {
+        enqueueFailed.increment(request.itemCount());
+        throw full;
+      }
     }
-    if (OtlpToPrometheus.hasDelta(req)) {
+    byte[] bytes = request.bytes();
+    boolean delta;
+    try {
+      delta = OtlpToPrometheus.hasDelta(bytes);
+    } catch (WireCursor.MalformedException e) {
+      throw undecodable(request, e);
+    }
+    if (delta) {
       synchronized (deltaLock) {
-        convertAndForward(req);
+        convertAndForward(request);
       }
     } else {
-      convertAndForward(req);
+      convertAndForward(request);
     }
   }
 
-  private void convertAndForward(ExportMetricsServiceRequest req) throws ConsumeException {
-    OtlpToPrometheus.Result result = converter.convert(req, System.nanoTime(), System.currentTimeMillis());
+  private ConsumeException.Rejected undecodable(OtlpRequest request, WireCursor.MalformedException e) {
+    sendFailed.increment(request.itemCount());
+    return new ConsumeException.Rejected("cannot decode metrics request: " + e.getMessage());
+  }
+
+  private void convertAndForward(OtlpRequest request) throws ConsumeException {
+    OtlpToPrometheus.Result result;
+    try {
+      result = converter.convert(request.bytes(), System.nanoTime(), System.currentTimeMillis());
+    } catch (WireCursor.MalformedException e) {
+      throw undecodable(request, e);
+    }
     countDrops(result);
     int points = result.points - result.droppedPoints();
     ConsumeException failure = null;

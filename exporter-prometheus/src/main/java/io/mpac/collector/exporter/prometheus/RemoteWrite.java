@@ -86,6 +86,16 @@ final class RemoteWrite implements Component, MetricsReceiver {
     if (refusedBy != null) throw full(refusedBy);
   }
 
+  /** Refuses when an endpoint's queue lacks room for {@code samples} (counted by the caller, not here). */
+  @Override
+  public ConsumeException.Refused wouldRefuse(int samples) {
+    if (closed) return new ConsumeException.Refused("prometheus.remote_write " + context.id() + " is shutting down");
+    for (RemoteWriteEndpoint ep : endpoints) {
+      if (samples > 0 && !ep.hasRoom(samples)) return full(ep);
+    }
+    return null;
+  }
+
   private ConsumeException.Refused full(RemoteWriteEndpoint ep) {
     return new ConsumeException.Refused("prometheus.remote_write " + context.id() + ": queue of endpoint "
         + ep.name() + " is full (" + ep.config.queue().totalCapacity() + " samples)", REFUSAL_HINT);

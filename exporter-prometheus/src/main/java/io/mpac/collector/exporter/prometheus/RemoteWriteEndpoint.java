@@ -55,6 +55,13 @@ final class RemoteWriteEndpoint {
   private final ComponentContext context;
   private final Logger logger;
   private final Labels externalLabels;
+  /**
+   * Owners of label encodings memoised on {@link Labels} ({@link Labels#memo}): one per set of
+   * external labels, the only thing besides the labels that the encoding depends on, so endpoints
+   * (and components) with the same external labels share them.
+   */
+  private static final Map<Labels, Object> ENCODINGS = new ConcurrentHashMap<>();
+  private final Object encoding;
   private final LogLimiter logLimiter;
   final RemoteWriteMetrics metrics;
   private final Shard[] shards;
@@ -76,6 +83,7 @@ final class RemoteWriteEndpoint {
     this.config = config;
     this.logger = context.logger();
     this.externalLabels = externalLabels;
+    this.encoding = ENCODINGS.computeIfAbsent(externalLabels, k -> new Object());
     this.logLimiter = new LogLimiter(logger, Duration.ofSeconds(30));
     this.capacity = config.queue().totalCapacity();
     this.minBackoffNanos = config.queue().minBackoff().toNanos();
@@ -153,8 +161,14 @@ final class RemoteWriteEndpoint {
       return true;
     }
     List<List<Object>> parts = new ArrayList<>(shards.length);
-    for (int i = 0; i < shards.length; i++) parts.add(new ArrayList<>());
-    for (Sample s : batch.samples()) parts.get(shardOf(s.labels())).add(s);
+    int expected = (batch.samples().size() + hs.size()) / shards.length;
+    for (int i = 0; i < shards.length; i++) parts.add(new ArrayList<>(expected + expected / 4 + 16));
+    // the hashes first, in a loop of their own: the label sets are rarely in cache, and loads that
+    // do not depend on each other can be waited for together
+    List<Sample> samples = batch.samples();
+    int[] hashes = new int[samples.size()];
+    for (int i = 0; i < hashes.length; i++) hashes[i] = samples.get(i).labels().hashCode();
+    for (int i = 0; i < hashes.length; i++) parts.get(Math.floorMod(hashes[i], shards.length)).add(samples.get(i));
     for (HistogramSample h : hs) parts.get(shardOf(h.labels())).add(h);
     for (int i = 0; i < shards.length; i++) {
       if (!parts.get(i).isEmpty()) shards[i].addAll(parts.get(i));
@@ -226,6 +240,8 @@ final class RemoteWriteEndpoint {
       logger.warning("endpoint " + name() + ": " + lost + " samples were still queued at the shutdown deadline and "
           + "are lost (counted in prometheus_remote_storage_samples_dropped_total{reason=\"shutdown\"})");
     }
+    HttpSender s = sender;
+    if (s != null) s.close();
     return lost;
   }
 
@@ -241,19 +257,29 @@ final class RemoteWriteEndpoint {
     /** Reused across requests (one request at a time per shard): encoded and compressed bodies. */
     final byte[][] raw = {null};
     byte[] compressed = new byte[0];
+    /** Groups samples by series, reused request after request. */
+    final WriteRequestEncoder.GroupTable groups = new WriteRequestEncoder.GroupTable();
     /**
-     * Encoded wire labels of the series this shard sent recently (a series always goes to the
-     * same shard, so no locking). Two generations: a series not seen for a whole generation is
-     * forgotten, so memory stays within 2 x {@value #LABEL_CACHE_GENERATION} entries.
+     * Encoded wire labels of the series this shard sent recently, for label sets whose memo slot
+     * ({@link Labels#memo}) another owner holds (a series always goes to the same shard, so no
+     * locking). Two generations: a series not seen for a whole generation is forgotten, so
+     * memory stays within 2 x {@value #LABEL_CACHE_GENERATION} entries.
      */
     private java.util.HashMap<Labels, byte[]> labelCache = new java.util.HashMap<>();
     private java.util.HashMap<Labels, byte[]> previousLabelCache = new java.util.HashMap<>();
 
+    /**
+     * A series' encoded wire labels: memoised on the label set itself (the converter hands on the
+     * same instance for every sample of a stream), else from this shard's cache, else encoded.
+     */
     byte[] encodedLabels(Labels labels) {
-      byte[] b = labelCache.get(labels);
+      byte[] b = labels.memo(encoding);
+      if (b != null) return b;
+      b = labelCache.get(labels);
       if (b != null) return b;
       b = previousLabelCache.get(labels);
       if (b == null) b = WriteRequestEncoder.encodeLabels(wireLabels(labels));
+      if (labels.memoize(encoding, b)) return b;
       if (labelCache.size() >= LABEL_CACHE_GENERATION) {
         previousLabelCache = labelCache;
         labelCache = new java.util.HashMap<>();
@@ -475,7 +501,7 @@ final class RemoteWriteEndpoint {
   /** Encodes and compresses into the shard's buffers; returns the compressed length. */
   private int encode(List<Object> items, Shard shard) {
     List<WriteRequestEncoder.SeriesGroup> groups = WriteRequestEncoder.group(items, shard::encodedLabels,
-        config.sendExemplars());
+        config.sendExemplars(), shard.groups);
     int n = WriteRequestEncoder.encode(groups, List.of(), shard.raw);
     int max = Snappy.maxCompressedLength(n);
     if (shard.compressed.length < max) shard.compressed = new byte[max];

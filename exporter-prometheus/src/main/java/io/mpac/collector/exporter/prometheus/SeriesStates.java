@@ -38,7 +38,10 @@ final class SeriesStates {
     int[] removed = {0};
     map.entrySet().removeIf(e -> {
       boolean old = nowNanos - e.getValue().lastSeenNanos > maxAgeNanos;
-      if (old) removed[0]++;
+      if (old) {
+        e.getValue().evicted = true;
+        removed[0]++;
+      }
       return old;
     });
     return removed[0];
@@ -59,6 +62,8 @@ final class SeriesStates {
      */
     final Labels key;
     volatile long lastSeenNanos;
+    /** Set when {@link #gc} removed the entry: holders of this object must look the stream up again. */
+    volatile boolean evicted;
     /** Newest timestamp handed on successfully, ms; Long.MIN_VALUE when none. */
     volatile long lastTimestampMs = Long.MIN_VALUE;
 

@@ -12,9 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Encodes remote write 1.0's {@code prometheus.WriteRequest} by hand (there is no maintained Java
@@ -47,7 +45,7 @@ final class WriteRequestEncoder {
   /** Samples, exemplars and histograms of one series, in time order. */
   static final class SeriesGroup {
     /** The series' {@code repeated Label labels = 1} fields, encoded (see {@link #encodeLabels}). */
-    final byte[] labelBytes;
+    byte[] labelBytes;
     // one sample and no exemplars or histograms is the common case: no lists for it
     private Sample first;
     private List<Sample> samples;
@@ -56,6 +54,16 @@ final class WriteRequestEncoder {
 
     SeriesGroup(byte[] labelBytes) {
       this.labelBytes = labelBytes;
+    }
+
+    /** Makes a pooled group a new, empty one. */
+    SeriesGroup reuse(byte[] labelBytes) {
+      this.labelBytes = labelBytes;
+      first = null;
+      samples = null;
+      exemplars = null;
+      histograms = null;
+      return this;
     }
 
     void add(Sample s) {
@@ -143,14 +151,34 @@ final class WriteRequestEncoder {
    */
   static List<SeriesGroup> group(List<Object> entries, java.util.function.Function<Labels, byte[]> labelEncoder,
       boolean withExemplars) {
-    Map<Labels, SeriesGroup> groups = new HashMap<>(entries.size() * 2);
-    List<SeriesGroup> out = new ArrayList<>(entries.size());
-    for (Object e : entries) {
+    return group(entries, labelEncoder, withExemplars, new GroupTable());
+  }
+
+  /** As {@link #group(List, java.util.function.Function, boolean)}, with a table the caller reuses. */
+  static List<SeriesGroup> group(List<Object> entries, java.util.function.Function<Labels, byte[]> labelEncoder,
+      boolean withExemplars, GroupTable groups) {
+    groups.reset(entries.size());
+    List<SeriesGroup> out = groups.out;
+    int n = entries.size();
+    // First the labels of every entry and their hashes, in a loop of its own: the entries and
+    // their labels were made long ago on another thread and are rarely in cache, and loads that do
+    // not depend on each other can be waited for together.
+    Labels[] keys = groups.entryKeys;
+    int[] hashes = groups.entryHashes;
+    for (int i = 0; i < n; i++) {
+      Object e = entries.get(i);
       Labels key = e instanceof Sample s ? s.labels() : ((HistogramSample) e).labels();
-      SeriesGroup g = groups.get(key);
+      keys[i] = key;
+      hashes[i] = key.hashCode();
+    }
+    for (int i = 0; i < n; i++) {
+      Object e = entries.get(i);
+      Labels key = keys[i];
+      int slot = groups.slot(key, hashes[i]);
+      SeriesGroup g = groups.values[slot];
       if (g == null) {
-        g = new SeriesGroup(labelEncoder.apply(key));
-        groups.put(key, g);
+        g = groups.newGroup(labelEncoder.apply(key));
+        groups.put(slot, key, hashes[i], g);
         out.add(g);
       }
       if (e instanceof Sample s) {
@@ -162,8 +190,94 @@ final class WriteRequestEncoder {
         if (withExemplars && !h.exemplars().isEmpty()) g.addExemplars(h.exemplars());
       }
     }
-    for (SeriesGroup g : out) g.sort();
+    java.util.Arrays.fill(keys, 0, n, null);
+    for (int i = 0; i < out.size(); i++) out.get(i).sort();
     return out;
+  }
+
+  /**
+   * Labels → their group within one request: open addressing over the labels' cached hash, equal
+   * labels (not only the same instance) in one group. Reused request after request (one per
+   * shard), so grouping allocates no map nodes. Not thread-safe.
+   */
+  static final class GroupTable {
+    private Labels[] keys = new Labels[256];
+    private int[] hashes = new int[256];
+    /** Per entry of the current request: its labels and their hash. */
+    Labels[] entryKeys = new Labels[128];
+    int[] entryHashes = new int[128];
+    SeriesGroup[] values = new SeriesGroup[256];
+    private int size;
+    /** The groups of the current request, in order of first appearance (the result of group()). */
+    final List<SeriesGroup> out = new ArrayList<>();
+    /** Groups of earlier requests, handed out again by {@link #newGroup}. */
+    private SeriesGroup[] pool = new SeriesGroup[256];
+    private int pooled;
+
+    /** Empties the table and makes room for {@code entries} keys. */
+    void reset(int entries) {
+      int want = Integer.highestOneBit(Math.max(16, entries) * 2 - 1) * 2; // >= 2 x entries, a power of two
+      if (keys.length < want) {
+        keys = new Labels[want];
+        hashes = new int[want];
+        values = new SeriesGroup[want];
+      } else if (size > 0) {
+        java.util.Arrays.fill(keys, null);
+        java.util.Arrays.fill(values, null);
+      }
+      size = 0;
+      out.clear();
+      pooled = 0;
+      if (entryKeys.length < entries) {
+        entryKeys = new Labels[entries];
+        entryHashes = new int[entries];
+      }
+    }
+
+    /** The slot of {@code key}: where it is, or the empty slot where it goes. */
+    int slot(Labels key) {
+      return slot(key, key.hashCode());
+    }
+
+    int slot(Labels key, int h) {
+      int mask = keys.length - 1;
+      int i = ((h ^ (h >>> 16)) * 0x9E3779B9) >>> 7 & mask;
+      while (true) {
+        Labels k = keys[i];
+        if (k == null || k == key || (hashes[i] == h && k.equals(key))) return i;
+        i = (i + 1) & mask;
+      }
+    }
+
+    SeriesGroup get(Labels key) {
+      return values[slot(key)];
+    }
+
+    void put(Labels key, SeriesGroup group) {
+      put(slot(key), key, key.hashCode(), group);
+    }
+
+    void put(int slot, Labels key, int hash, SeriesGroup group) {
+      if (2 * (size + 1) > keys.length) throw new IllegalStateException("GroupTable sized for fewer entries");
+      if (keys[slot] == null) size++;
+      keys[slot] = key;
+      hashes[slot] = hash;
+      values[slot] = group;
+    }
+
+    /** A group for this request: a pooled one when there is one. */
+    SeriesGroup newGroup(byte[] labelBytes) {
+      if (pooled == pool.length) pool = java.util.Arrays.copyOf(pool, pool.length * 2);
+      SeriesGroup g = pool[pooled];
+      if (g == null) {
+        g = new SeriesGroup(labelBytes);
+        pool[pooled] = g;
+      } else {
+        g.reuse(labelBytes);
+      }
+      pooled++;
+      return g;
+    }
   }
 
   private static boolean sortedSamples(List<Sample> samples) {
@@ -288,11 +402,15 @@ final class WriteRequestEncoder {
     int s = g.labelBytes.length;
     if (g.first != null) {
       s += lenField(2, sampleSize(g.first));
-    } else {
-      for (Sample x : g.samples()) s += lenField(2, sampleSize(x));
+    } else if (g.samples != null) {
+      for (int i = 0; i < g.samples.size(); i++) s += lenField(2, sampleSize(g.samples.get(i)));
     }
-    for (Exemplar e : g.exemplars()) s += lenField(3, exemplarSize(e));
-    for (HistogramSample h : g.histograms()) s += lenField(4, histogramSize(h.histogram()));
+    if (g.exemplars != null) {
+      for (int i = 0; i < g.exemplars.size(); i++) s += lenField(3, exemplarSize(g.exemplars.get(i)));
+    }
+    if (g.histograms != null) {
+      for (int i = 0; i < g.histograms.size(); i++) s += lenField(4, histogramSize(g.histograms.get(i).histogram()));
+    }
     return s;
   }
 
@@ -335,9 +453,10 @@ final class WriteRequestEncoder {
     cos.writeRawBytes(g.labelBytes);
     if (g.first != null) {
       writeSample(cos, g.first);
-    } else {
-      for (Sample s : g.samples()) writeSample(cos, s);
+    } else if (g.samples != null) {
+      for (int i = 0; i < g.samples.size(); i++) writeSample(cos, g.samples.get(i));
     }
+    if (g.exemplars == null && g.histograms == null) return;
     for (Exemplar e : g.exemplars()) {
       cos.writeTag(3, LEN);
       cos.writeUInt32NoTag(exemplarSize(e));

@@ -65,6 +65,7 @@ public final class RemoteWriteBench {
     int instances = args.length > 0 ? Integer.parseInt(args[0]) : 40;
     int requestsPerInstance = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    int warmups = args.length > 3 ? Integer.parseInt(args[3]) : 5;
 
     Process server = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
         NoopRemoteWriteServer.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -76,10 +77,10 @@ public final class RemoteWriteBench {
           + System.getProperty("java.version"), instances * requestsPerInstance, POINTS_PER_REQUEST);
       double[] rates = new double[runs];
       double[] cpus = new double[runs];
-      for (int run = -1; run < runs; run++) { // run -1 warms up
+      for (int run = -warmups; run < runs; run++) { // runs below 0 warm up (JIT)
         Result r = run(port, os, "run" + run, instances, requestsPerInstance);
         System.out.printf("%s: %,d points in %.2fs = %,.0f points/s; CPU %.2f us/point; %,d samples sent%n",
-            run < 0 ? "warm-up" : "run " + (run + 1), r.points, r.wallNanos / 1e9, r.pointsPerSecond(),
+            run < 0 ? "warm-up " + (warmups + run + 1) : "run " + (run + 1), r.points, r.wallNanos / 1e9, r.pointsPerSecond(),
             r.cpuMicrosPerPoint(), r.samplesSent);
         if (run >= 0) {
           rates[run] = r.pointsPerSecond();
@@ -151,31 +152,68 @@ public final class RemoteWriteBench {
     OtlpConsumer input = (OtlpConsumer) p.node(new ComponentId("otelcol.exporter.prometheus", "bench")).exports()
         .get("input");
     System.gc();
+    Map<String, Long> threads0 = threadCpuByGroup();
+    long gc0 = gcMillis();
+    long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     long cpu0 = os.getProcessCpuTime();
     long w0 = System.nanoTime();
     long points = 0;
+    long refusals = 0;
     for (OtlpRequest r : requests) {
       while (true) {
         try {
           input.consume(r);
           break;
         } catch (ConsumeException.Refused e) {
+          refusals++;
           Thread.sleep(1); // back-pressure: the queue is full, as a client would, wait and retry
         }
       }
       points += r.itemCount();
     }
+    System.out.printf("  (%,d requests refused and retried: queue full)%n", refusals);
     double accepted = registry.find("otelcol.exporter.sent.metric_points").counter().count();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (pending(registry) > 0 && System.nanoTime() < deadline) Thread.sleep(1);
     long w1 = System.nanoTime();
     long cpu1 = os.getProcessCpuTime();
+    Map<String, Long> threads1 = threadCpuByGroup();
+    StringBuilder byGroup = new StringBuilder();
+    long javaThreads = 0;
+    for (Map.Entry<String, Long> e : threads1.entrySet()) {
+      long d = e.getValue() - threads0.getOrDefault(e.getKey(), 0L);
+      javaThreads += d;
+      byGroup.append(String.format(" %s %.2f", e.getKey(), d / 1e3 / points));
+    }
+    System.out.printf("  (CPU us/point by thread:%s; JVM (GC, JIT, ...) %.2f; GC pauses %,d ms, JIT %,d ms)%n",
+        byGroup, ((os.getProcessCpuTime() - cpu0) - javaThreads) / 1e3 / points, gcMillis() - gc0,
+        ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0);
     long sent = (long) registry.find("prometheus.remote.storage.samples").counter().count();
     List<Node> nodes = new ArrayList<>(p.nodes());
     java.util.Collections.reverse(nodes);
     for (Node n : nodes) n.component().shutdown(Duration.ofSeconds(5));
     if (accepted != points) throw new IllegalStateException("exporter accepted " + accepted + " of " + points);
     return new Result(points, w1 - w0, cpu1 - cpu0, sent);
+  }
+
+  /** CPU time of live Java threads, by name with digits dropped (threads that ended are not counted). */
+  static Map<String, Long> threadCpuByGroup() {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (long id : mx.getAllThreadIds()) {
+      java.lang.management.ThreadInfo info = mx.getThreadInfo(id);
+      long cpu = mx.getThreadCpuTime(id);
+      if (info == null || cpu < 0) continue;
+      String name = info.getThreadName().replaceAll("[0-9]+", "").replaceAll("remote-write-.*", "remote-write-shards");
+      out.merge(name, cpu, Long::sum);
+    }
+    return out;
+  }
+
+  static long gcMillis() {
+    long ms = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, gc.getCollectionTime());
+    return ms;
   }
 
   private static double pending(SimpleMeterRegistry registry) {

@@ -27,8 +27,12 @@ public final class TranslationBench {
   public static void main(String[] args) throws Exception {
     int instances = 40;
     int perInstance = 50;
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int warmups = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    double[] cpus = new double[runs];
+    double[] rates = new double[runs];
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    for (int run = -1; run < 3; run++) {
+    for (int run = -warmups; run < runs; run++) {
       List<OtlpRequest> requests = new ArrayList<>();
       long t0 = System.currentTimeMillis() - perInstance * 10_000L;
       for (int k = 0; k < perInstance; k++) {
@@ -54,6 +58,14 @@ public final class TranslationBench {
       System.out.printf("%s: translation only: %,.0f points/s, %.2f us CPU/point, %,d samples%n",
           run < 0 ? "warm-up" : "run " + (run + 1), points / ((w1 - w0) / 1e9), (cpu1 - cpu0) / 1e3 / points,
           samples.get());
+      if (run >= 0) {
+        rates[run] = points / ((w1 - w0) / 1e9);
+        cpus[run] = (cpu1 - cpu0) / 1e3 / points;
+      }
     }
+    java.util.Arrays.sort(rates);
+    java.util.Arrays.sort(cpus);
+    System.out.printf("median of %d runs: %,.0f data points/s, %.2f us CPU per data point%n", runs, rates[runs / 2],
+        cpus[runs / 2]);
   }
 }
