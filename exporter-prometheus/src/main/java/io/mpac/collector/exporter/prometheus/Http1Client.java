@@ -217,7 +217,8 @@ final class Http1Client implements AutoCloseable {
       keep = !close;
       return r;
     } catch (IOException e) {
-      if (c.timedOut) throw new TimeoutException("timed out");
+      // The socket's read timeout and the watchdog fire at the same deadline: either means a timeout.
+      if (c.timedOut || e instanceof SocketTimeoutException) throw new TimeoutException("timed out");
       if (reused && progress[0] == 0) throw new StaleConnection(e);
       throw e;
     } finally {
