@@ -299,39 +299,86 @@ final class WriteRequestEncoder {
    * null); returns the encoded length. Lets a sender reuse one buffer for every request.
    */
   static int encode(List<SeriesGroup> series, List<Metadata> metadata, byte[][] buffer) {
-    int[] sizes = new int[series.size()];
-    int total = 0;
-    for (int i = 0; i < sizes.length; i++) {
-      int s = timeSeriesSize(series.get(i));
-      sizes[i] = s;
-      total += 1 + CodedOutputStream.computeUInt32SizeNoTag(s) + s;
+    // One pass: each TimeSeries is sized just before it is written (its label bytes are then
+    // read once, while in cache), and the buffer grows when it must (it is reused, so rarely).
+    byte[] out = buffer[0];
+    if (out == null) out = new byte[64 * 1024];
+    int pos = 0;
+    for (int i = 0, n = series.size(); i < n; i++) {
+      SeriesGroup g = series.get(i);
+      int size = timeSeriesSize(g);
+      int need = pos + 1 + 5 + size;
+      if (need > out.length) out = java.util.Arrays.copyOf(out, Math.max(need, out.length + out.length / 2));
+      out[pos++] = (byte) (1 << 3 | LEN);
+      pos = writeVarint(out, pos, size);
+      if (g.exemplars == null && g.histograms == null) {
+        System.arraycopy(g.labelBytes, 0, out, pos, g.labelBytes.length);
+        pos += g.labelBytes.length;
+        if (g.first != null) {
+          pos = writeSample(out, pos, g.first);
+        } else if (g.samples != null) {
+          for (int k = 0; k < g.samples.size(); k++) pos = writeSample(out, pos, g.samples.get(k));
+        }
+      } else {
+        pos = withCodedStream(out, pos, size, cos -> writeTimeSeries(cos, g));
+      }
     }
     for (Metadata m : metadata) {
-      int s = metadataSize(m);
-      total += 1 + CodedOutputStream.computeUInt32SizeNoTag(s) + s;
+      int size = metadataSize(m);
+      int need = pos + 1 + 5 + size;
+      if (need > out.length) out = java.util.Arrays.copyOf(out, Math.max(need, out.length + out.length / 2));
+      out[pos++] = (byte) (3 << 3 | LEN);
+      pos = writeVarint(out, pos, size);
+      pos = withCodedStream(out, pos, size, cos -> writeMetadata(cos, m));
     }
-    byte[] out = buffer[0];
-    if (out == null || out.length < total) {
-      out = new byte[Math.max(total, out == null ? 0 : out.length + out.length / 2)];
-      buffer[0] = out;
-    }
-    CodedOutputStream cos = CodedOutputStream.newInstance(out, 0, total);
+    buffer[0] = out;
+    return pos;
+  }
+
+  /** A part written with protobuf's {@link CodedOutputStream}, which must fill exactly {@code size} bytes. */
+  private interface Part {
+    void write(CodedOutputStream cos) throws IOException;
+  }
+
+  private static int withCodedStream(byte[] out, int pos, int size, Part part) {
+    CodedOutputStream cos = CodedOutputStream.newInstance(out, pos, size);
     try {
-      for (int i = 0; i < sizes.length; i++) {
-        cos.writeTag(1, LEN);
-        cos.writeUInt32NoTag(sizes[i]);
-        writeTimeSeries(cos, series.get(i));
-      }
-      for (Metadata m : metadata) {
-        cos.writeTag(3, LEN);
-        cos.writeUInt32NoTag(metadataSize(m));
-        writeMetadata(cos, m);
-      }
+      part.write(cos);
       cos.checkNoSpaceLeft();
     } catch (IOException e) {
-      throw new UncheckedIOException("encoding WriteRequest", e); // cannot happen with an exact-size array
+      throw new UncheckedIOException("encoding WriteRequest", e); // cannot happen with an exact size
     }
-    return total;
+    return pos + size;
+  }
+
+  private static int writeVarint(byte[] out, int pos, long v) {
+    while ((v & ~0x7FL) != 0) {
+      out[pos++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out[pos++] = (byte) v;
+    return pos;
+  }
+
+  private static final java.lang.invoke.VarHandle LONG_LE = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+      long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /** {@code Sample { double value = 1; int64 timestamp = 2; }} as field 2 of a TimeSeries. */
+  private static int writeSample(byte[] out, int pos, Sample s) {
+    long bits = Double.doubleToRawLongBits(s.value());
+    long ts = s.timestampMs();
+    out[pos++] = (byte) (2 << 3 | LEN);
+    out[pos++] = (byte) sampleSize(s); // at most 9 + 11 bytes: one varint byte
+    if (bits != 0) {
+      out[pos++] = (byte) (1 << 3 | WireFormat.WIRETYPE_FIXED64);
+      LONG_LE.set(out, pos, bits);
+      pos += 8;
+    }
+    if (ts != 0) {
+      out[pos++] = (byte) (2 << 3 | WireFormat.WIRETYPE_VARINT);
+      pos = writeVarint(out, pos, ts);
+    }
+    return pos;
   }
 
   // ------------------------------------------------------------ sizes
