@@ -1,5 +1,7 @@
 package io.mpac.collector.exporter.prometheus;
 
+import io.mpac.collector.util.JsonStrings;
+
 import io.mpac.collector.exporter.prometheus.PrometheusNames.Kind;
 import io.mpac.collector.exporter.prometheus.SeriesStates.StreamState;
 import io.mpac.collector.pdata.OtlpValidator;
@@ -1638,24 +1640,6 @@ final class OtlpToPrometheus {
   }
 
   private static void jsonString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
+    JsonStrings.append(sb, s);
   }
 }

@@ -1,5 +1,8 @@
 package io.mpac.collector.exporter.prometheus;
 
+import static io.mpac.collector.exporter.prometheus.OtlpToPrometheus.anyValueString;
+import static io.mpac.collector.exporter.prometheus.OtlpToPrometheus.hex;
+
 import io.mpac.collector.exporter.prometheus.OtlpToPrometheus.DropReason;
 import io.mpac.collector.exporter.prometheus.OtlpToPrometheus.Options;
 import io.mpac.collector.exporter.prometheus.PrometheusNames.Kind;
@@ -718,94 +721,5 @@ final class ObjectTranslation {
       out.add(new Exemplar(b.build(), exemplarValue(e), ts));
     }
     return out;
-  }
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-  static String hex(byte[] bytes) {
-    char[] out = new char[bytes.length * 2];
-    for (int i = 0; i < bytes.length; i++) {
-      out[2 * i] = HEX[(bytes[i] >> 4) & 0xf];
-      out[2 * i + 1] = HEX[bytes[i] & 0xf];
-    }
-    return new String(out);
-  }
-
-  /** OpenTelemetry's "AnyValue as string": scalars as text, bytes as base64, arrays and maps as JSON. */
-  static String anyValueString(AnyValue v) {
-    return switch (v.getValueCase()) {
-      case STRING_VALUE -> v.getStringValue();
-      case BOOL_VALUE -> v.getBoolValue() ? "true" : "false";
-      case INT_VALUE -> Long.toString(v.getIntValue());
-      case DOUBLE_VALUE -> PrometheusNames.formatFloat(v.getDoubleValue());
-      case BYTES_VALUE -> Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
-      case ARRAY_VALUE, KVLIST_VALUE -> {
-        StringBuilder sb = new StringBuilder();
-        json(sb, v);
-        yield sb.toString();
-      }
-      default -> "";
-    };
-  }
-
-  private static void json(StringBuilder sb, AnyValue v) {
-    switch (v.getValueCase()) {
-      case STRING_VALUE -> jsonString(sb, v.getStringValue());
-      case BOOL_VALUE -> sb.append(v.getBoolValue());
-      case INT_VALUE -> sb.append(v.getIntValue());
-      case DOUBLE_VALUE -> {
-        double d = v.getDoubleValue();
-        if (Double.isFinite(d)) {
-          sb.append(PrometheusNames.formatFloat(d));
-        } else {
-          jsonString(sb, PrometheusNames.formatFloat(d));
-        }
-      }
-      case BYTES_VALUE -> jsonString(sb, Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray()));
-      case ARRAY_VALUE -> {
-        sb.append('[');
-        List<AnyValue> values = v.getArrayValue().getValuesList();
-        for (int i = 0; i < values.size(); i++) {
-          if (i > 0) sb.append(',');
-          json(sb, values.get(i));
-        }
-        sb.append(']');
-      }
-      case KVLIST_VALUE -> {
-        sb.append('{');
-        List<KeyValue> kvs = new ArrayList<>(v.getKvlistValue().getValuesList());
-        kvs.sort(Comparator.comparing(KeyValue::getKey));
-        for (int i = 0; i < kvs.size(); i++) {
-          if (i > 0) sb.append(',');
-          jsonString(sb, kvs.get(i).getKey());
-          sb.append(':');
-          json(sb, kvs.get(i).getValue());
-        }
-        sb.append('}');
-      }
-      default -> sb.append("null");
-    }
-  }
-
-  private static void jsonString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
   }
 }
