@@ -6,6 +6,8 @@ import io.mpac.collector.component.Health;
 import io.mpac.collector.receiver.otlp.internal.ExportPipeline;
 import io.mpac.collector.receiver.otlp.internal.GrpcServer;
 import io.mpac.collector.receiver.otlp.internal.HttpServer;
+import io.mpac.collector.receiver.otlp.internal.InFlightBudget;
+import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -35,6 +37,7 @@ public final class OtlpReceiver implements Component {
   private final ComponentContext context;
   private final ReceiverOtlpConfig config;
   private final ExportPipeline pipeline;
+  private final InFlightBudget budget;
   private GrpcServer grpc;
   private HttpServer http;
   private volatile Health health = Health.unknown("not started");
@@ -43,6 +46,19 @@ public final class OtlpReceiver implements Component {
     this.context = context;
     this.config = config;
     this.pipeline = new ExportPipeline(config::consumer, context.meterRegistry(), context.tags(), context.logger());
+    this.budget = config.maxInFlightBytes() > 0 ? new InFlightBudget(config.maxInFlightBytes()) : InFlightBudget.shared();
+    InFlightBudget b = budget;
+    Gauge.builder("otelcol.receiver.in_flight.bytes", b, InFlightBudget::used).baseUnit("bytes")
+        .description("Request bytes being received now, in the budget this receiver uses (shared by all OTLP "
+            + "receivers unless max_in_flight_bytes is set)")
+        .tags(context.tags()).register(context.meterRegistry());
+    Gauge.builder("otelcol.receiver.in_flight.limit", b, InFlightBudget::limit).baseUnit("bytes")
+        .description("The size of that budget").tags(context.tags()).register(context.meterRegistry());
+  }
+
+  /** The in-flight byte budget this receiver draws from. */
+  public InFlightBudget budget() {
+    return budget;
   }
 
   @Override
@@ -54,7 +70,7 @@ public final class OtlpReceiver implements Component {
   public synchronized void start() throws IOException {
     try {
       if (config.grpc() != null) {
-        GrpcServer g = new GrpcServer(config.grpc(), pipeline);
+        GrpcServer g = new GrpcServer(config.grpc(), pipeline, budget);
         try {
           g.start();
         } catch (IOException | RuntimeException e) {
@@ -63,7 +79,7 @@ public final class OtlpReceiver implements Component {
         grpc = g;
       }
       if (config.http() != null) {
-        HttpServer h = new HttpServer(config.http(), pipeline, context.logger(), context.id().toString());
+        HttpServer h = new HttpServer(config.http(), pipeline, context.logger(), context.id().toString(), budget);
         try {
           h.start();
         } catch (IOException | RuntimeException e) {

@@ -25,7 +25,8 @@ import java.util.Objects;
  * @param metrics where metrics go
  * @param logs where logs go
  */
-public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, OtlpConsumer metrics, OtlpConsumer logs) {
+public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, OtlpConsumer metrics, OtlpConsumer logs,
+    long maxInFlightBytes) {
 
   public static final String DEFAULT_GRPC_ENDPOINT = "0.0.0.0:4317";
   public static final String DEFAULT_HTTP_ENDPOINT = "0.0.0.0:4318";
@@ -33,6 +34,15 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
   public static final long DEFAULT_MAX_REQUEST_BODY_SIZE = 20L << 20;
   public static final long DEFAULT_READ_BUFFER_SIZE = 512L << 10;
   public static final Duration DEFAULT_MIN_KEEPALIVE_TIME = Duration.ofMinutes(5);
+  public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+  public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
+  public static final Duration DEFAULT_READ_HEADER_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
+
+  /** {@code maxInFlightBytes} 0 means: use the process-wide budget shared by all OTLP receivers. */
+  public ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, OtlpConsumer metrics, OtlpConsumer logs) {
+    this(grpc, http, traces, metrics, logs, 0);
+  }
 
   public ReceiverOtlpConfig {
     Objects.requireNonNull(traces, "traces");
@@ -47,6 +57,23 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       case METRICS -> metrics;
       case LOGS -> logs;
     };
+  }
+
+  /**
+   * What one server lets a client hold.
+   *
+   * @param maxConnections open connections at most; more are closed as soon as they are accepted
+   * @param readHeaderTimeout HTTP only: from a request's first byte until its headers are complete
+   * @param readTimeout HTTP: from a request's first byte until its body is complete; gRPC: from a
+   *     call's start until its request message is complete
+   * @param maxConnectionInFlightBytes gRPC only: message bytes one connection may hold across its
+   *     streams (0 = twice {@code max_recv_msg_size}); HTTP reads one request per connection at a
+   *     time, so there {@code max_request_body_size} is the per-connection limit
+   */
+  public record Limits(int maxConnections, Duration readHeaderTimeout, Duration readTimeout,
+      long maxConnectionInFlightBytes) {
+    public static final Limits DEFAULT =
+        new Limits(DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_HEADER_TIMEOUT, DEFAULT_READ_TIMEOUT, 0);
   }
 
   /** Server TLS from PEM files; {@code clientCaFile} (nullable) turns on client certificate checks. */
@@ -69,24 +96,45 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
    * @param maxConcurrentStreams per connection; 0 = unlimited
    */
   public record Grpc(String host, int port, long maxRecvMsgSize, int maxConcurrentStreams, long readBufferSize,
-      boolean includeMetadata, Keepalive keepalive, Tls tls) {
+      boolean includeMetadata, Keepalive keepalive, Tls tls, Limits limits) {
 
     /** Defaults on {@code host:port} (tests use 127.0.0.1 and port 0). */
     public static Grpc of(String host, int port) {
-      return new Grpc(host, port, DEFAULT_MAX_RECV_MSG_SIZE, 0, DEFAULT_READ_BUFFER_SIZE, false,
-          Keepalive.DEFAULT, null);
+      return new Grpc(host, port, DEFAULT_MAX_RECV_MSG_SIZE, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_READ_BUFFER_SIZE,
+          false, Keepalive.DEFAULT, null, Limits.DEFAULT);
     }
 
     public Grpc withMaxRecvMsgSize(long size) {
-      return new Grpc(host, port, size, maxConcurrentStreams, readBufferSize, includeMetadata, keepalive, tls);
+      return new Grpc(host, port, size, maxConcurrentStreams, readBufferSize, includeMetadata, keepalive, tls, limits);
     }
 
     public Grpc withIncludeMetadata(boolean include) {
-      return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, include, keepalive, tls);
+      return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, include, keepalive, tls,
+          limits);
     }
 
     public Grpc withKeepalive(Keepalive k) {
-      return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, includeMetadata, k, tls);
+      return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, includeMetadata, k, tls,
+          limits);
+    }
+
+    public Grpc withTls(Tls t) {
+      return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, includeMetadata, keepalive, t,
+          limits);
+    }
+
+    public Grpc withLimits(Limits l) {
+      return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, includeMetadata, keepalive, tls,
+          l);
+    }
+
+    public Grpc withMaxConcurrentStreams(int n) {
+      return new Grpc(host, port, maxRecvMsgSize, n, readBufferSize, includeMetadata, keepalive, tls, limits);
+    }
+
+    /** Message bytes one connection may hold across its streams. */
+    public long connectionInFlightLimit() {
+      return limits.maxConnectionInFlightBytes() > 0 ? limits.maxConnectionInFlightBytes() : 2 * maxRecvMsgSize;
     }
 
     public String endpoint() {
@@ -110,24 +158,35 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
 
   /** The HTTP server. */
   public record Http(String host, int port, long maxRequestBodySize, boolean includeMetadata,
-      String tracesUrlPath, String metricsUrlPath, String logsUrlPath, Cors cors, Tls tls) {
+      String tracesUrlPath, String metricsUrlPath, String logsUrlPath, Cors cors, Tls tls, Limits limits) {
 
     public static Http of(String host, int port) {
       return new Http(host, port, DEFAULT_MAX_REQUEST_BODY_SIZE, false, "/v1/traces", "/v1/metrics", "/v1/logs",
-          Cors.NONE, null);
+          Cors.NONE, null, Limits.DEFAULT);
     }
 
     public Http withMaxRequestBodySize(long size) {
-      return new Http(host, port, size, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, cors, tls);
+      return new Http(host, port, size, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, cors, tls, limits);
     }
 
     public Http withIncludeMetadata(boolean include) {
-      return new Http(host, port, maxRequestBodySize, include, tracesUrlPath, metricsUrlPath, logsUrlPath, cors, tls);
+      return new Http(host, port, maxRequestBodySize, include, tracesUrlPath, metricsUrlPath, logsUrlPath, cors, tls,
+          limits);
     }
 
     public Http withCors(Cors c) {
       return new Http(host, port, maxRequestBodySize, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, c,
-          tls);
+          tls, limits);
+    }
+
+    public Http withTls(Tls t) {
+      return new Http(host, port, maxRequestBodySize, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, cors,
+          t, limits);
+    }
+
+    public Http withLimits(Limits l) {
+      return new Http(host, port, maxRequestBodySize, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, cors,
+          tls, l);
     }
 
     public String path(Signal s) {
@@ -177,10 +236,16 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       .optional("endpoint", Types.STRING, DEFAULT_GRPC_ENDPOINT)
       .optional("transport", Types.oneOf("tcp"), "tcp")
       .optional("max_recv_msg_size", Types.BYTES, DEFAULT_MAX_RECV_MSG_SIZE)
-      .optional("max_concurrent_streams", Types.INT, 0L)
+      .optional("max_concurrent_streams", Types.INT, (long) DEFAULT_MAX_CONCURRENT_STREAMS)
       .optional("read_buffer_size", Types.BYTES, DEFAULT_READ_BUFFER_SIZE)
       .optional("write_buffer_size", Types.BYTES, 0L)
       .optional("include_metadata", Types.BOOL, false)
+      .optional("max_connections", Types.INT, (long) DEFAULT_MAX_CONNECTIONS,
+          "open connections at most; more are closed when accepted")
+      .optional("read_timeout", Types.DURATION, DEFAULT_READ_TIMEOUT,
+          "a call's request message must be complete within this")
+      .optional("max_connection_in_flight_bytes", Types.BYTES, 0L,
+          "message bytes one connection may hold across its streams; 0 = twice max_recv_msg_size")
       .block("keepalive", KEEPALIVE, Cardinality.OPTIONAL)
       .block("tls", TLS, Cardinality.OPTIONAL)
       .build();
@@ -199,6 +264,12 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       .optional("traces_url_path", Types.STRING, "/v1/traces")
       .optional("metrics_url_path", Types.STRING, "/v1/metrics")
       .optional("logs_url_path", Types.STRING, "/v1/logs")
+      .optional("max_connections", Types.INT, (long) DEFAULT_MAX_CONNECTIONS,
+          "open connections at most; more are closed when accepted")
+      .optional("read_header_timeout", Types.DURATION, DEFAULT_READ_HEADER_TIMEOUT,
+          "from a request's first byte until its headers are complete")
+      .optional("read_timeout", Types.DURATION, DEFAULT_READ_TIMEOUT,
+          "from a request's first byte until its body is complete")
       .block("cors", CORS, Cardinality.OPTIONAL)
       .block("tls", TLS, Cardinality.OPTIONAL)
       .build();
@@ -215,6 +286,8 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
 
   /** The component's schema: no attributes; blocks {@code grpc}, {@code http}, {@code output}. */
   public static final Schema SCHEMA = Schema.builder()
+      .optional("max_in_flight_bytes", Types.BYTES, 0L,
+          "request bytes being received at once; 0 = the process-wide budget (10% of the heap) shared by all OTLP receivers")
       .block("grpc", GRPC, Cardinality.OPTIONAL, "the OTLP/gRPC server; absent = off")
       .block("http", HTTP, Cardinality.OPTIONAL, "the OTLP/HTTP server; absent = off")
       .block("output", OUTPUT, Cardinality.REQUIRED)
@@ -240,8 +313,15 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
           nonNegative(sp, "max_connection_age", problems), nonNegative(sp, "max_connection_age_grace", problems),
           nonNegative(sp, "time", problems), nonNegative(sp, "timeout", problems),
           nonNegative(ep, "min_time", problems), ep.bool("permit_without_stream"));
+      long perConnection = g.bytes("max_connection_in_flight_bytes");
+      if (perConnection < 0) {
+        problems.add(new Diagnostic(g.positionOf("max_connection_in_flight_bytes"),
+            "max_connection_in_flight_bytes must be >= 0"));
+      }
+      Limits limits = new Limits(maxConnections(g, problems), null, positiveDuration(g, "read_timeout", problems),
+          Math.max(0, perConnection));
       grpc = new Grpc(hp.host, hp.port, max, (int) Math.max(0, Math.min(streams, Integer.MAX_VALUE)),
-          g.bytes("read_buffer_size"), g.bool("include_metadata"), keepalive, tls(g.block("tls")));
+          g.bytes("read_buffer_size"), g.bool("include_metadata"), keepalive, tls(g.block("tls")), limits);
     }
     Http http = null;
     Args h = args.block("http");
@@ -273,18 +353,24 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
         if (maxAge < 0) problems.add(new Diagnostic(c.positionOf("max_age"), "max_age must be >= 0"));
         cors = new Cors(origins, c.list("allowed_headers"), Math.max(0, maxAge));
       }
+      Limits limits = new Limits(maxConnections(h, problems), positiveDuration(h, "read_header_timeout", problems),
+          positiveDuration(h, "read_timeout", problems), 0);
       http = new Http(hp.host, hp.port, Math.min(max, Integer.MAX_VALUE - 16), h.bool("include_metadata"),
-          paths.get(0), paths.get(1), paths.get(2), cors, tls(h.block("tls")));
+          paths.get(0), paths.get(1), paths.get(2), cors, tls(h.block("tls")), limits);
     }
     if (grpc != null && http != null && grpc.port != 0 && grpc.port == http.port
         && (grpc.host.equals(http.host) || isWildcard(grpc.host) || isWildcard(http.host))) {
       problems.add(new Diagnostic(h.positionOf("endpoint"), "http endpoint " + http.endpoint()
           + " uses the same port as the grpc endpoint " + grpc.endpoint()));
     }
+    long inFlight = args.bytes("max_in_flight_bytes");
+    if (inFlight < 0) {
+      problems.add(new Diagnostic(args.positionOf("max_in_flight_bytes"), "max_in_flight_bytes must be >= 0"));
+    }
     if (!problems.isEmpty()) throw new ConfigException(problems);
     Args out = args.blockOrDefaults("output");
     return new ReceiverOtlpConfig(grpc, http, FanoutConsumer.of(out.list("traces")),
-        FanoutConsumer.of(out.list("metrics")), FanoutConsumer.of(out.list("logs")));
+        FanoutConsumer.of(out.list("metrics")), FanoutConsumer.of(out.list("logs")), inFlight);
   }
 
   private static boolean isWildcard(String host) {
@@ -293,6 +379,24 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
 
   private static Tls tls(Args t) {
     return t == null ? null : new Tls(t.string("cert_file"), t.string("key_file"), t.string("client_ca_file"));
+  }
+
+  private static int maxConnections(Args a, List<Diagnostic> problems) {
+    long n = a.integer("max_connections");
+    if (n < 1 || n > 1_000_000) {
+      problems.add(new Diagnostic(a.positionOf("max_connections"), "max_connections must be between 1 and 1000000"));
+      return DEFAULT_MAX_CONNECTIONS;
+    }
+    return (int) n;
+  }
+
+  private static Duration positiveDuration(Args a, String attr, List<Diagnostic> problems) {
+    Duration d = a.duration(attr);
+    if (d == null || d.isNegative() || d.isZero()) {
+      problems.add(new Diagnostic(a.positionOf(attr), attr + " must be positive"));
+      return Duration.ofSeconds(1);
+    }
+    return d;
   }
 
   private static long positiveSize(Args a, String attr, List<Diagnostic> problems) {

@@ -84,13 +84,9 @@ class TlsReceiverTest {
       }
     };
     ReceiverOtlpConfig.Tls tls = new ReceiverOtlpConfig.Tls(cert.toString(), key.toString(), null);
-    ReceiverOtlpConfig.Grpc g = ReceiverOtlpConfig.Grpc.of("127.0.0.1", 0);
-    ReceiverOtlpConfig.Http h = ReceiverOtlpConfig.Http.of("127.0.0.1", 0);
     receiver = new OtlpReceiver(TestReceiver.context(new SimpleMeterRegistry()), new ReceiverOtlpConfig(
-        new ReceiverOtlpConfig.Grpc(g.host(), g.port(), g.maxRecvMsgSize(), g.maxConcurrentStreams(),
-            g.readBufferSize(), g.includeMetadata(), g.keepalive(), tls),
-        new ReceiverOtlpConfig.Http(h.host(), h.port(), h.maxRequestBodySize(), h.includeMetadata(),
-            h.tracesUrlPath(), h.metricsUrlPath(), h.logsUrlPath(), h.cors(), tls),
+        ReceiverOtlpConfig.Grpc.of("127.0.0.1", 0).withTls(tls),
+        ReceiverOtlpConfig.Http.of("127.0.0.1", 0).withTls(tls),
         counting, counting, counting));
     receiver.start();
   }

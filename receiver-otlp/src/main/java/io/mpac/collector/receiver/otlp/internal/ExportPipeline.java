@@ -40,6 +40,17 @@ public final class ExportPipeline {
     }
   }
 
+  /** Why a request or connection was cut short by a resource limit (the {@code reason} tag). */
+  public enum Limit {
+    MEMORY("memory"), CONNECTIONS("connections"), TIMEOUT("timeout");
+
+    final String tag;
+
+    Limit(String tag) {
+      this.tag = tag;
+    }
+  }
+
   /** How a request ended. */
   public enum Kind { ACCEPTED, MALFORMED, REJECTED, REFUSED, UNAVAILABLE, ERROR }
 
@@ -59,6 +70,7 @@ public final class ExportPipeline {
   private final OtlpConsumer[] consumers = new OtlpConsumer[3];
   private final Logger logger;
   private final Meters[][] meters = new Meters[2][3];
+  private final Counter[][] limited = new Counter[2][Limit.values().length];
   private volatile boolean stopping;
   private long lastErrorLog;
 
@@ -103,11 +115,24 @@ public final class ExportPipeline {
         meters[t.ordinal()][s.ordinal()] = new Meters(registry, tags.and("transport", t.tag), s);
       }
     }
+    for (Transport t : Transport.values()) {
+      for (Limit l : Limit.values()) {
+        limited[t.ordinal()][l.ordinal()] = Counter.builder("otelcol.receiver.limited")
+            .description("Requests refused or connections closed by a resource limit: memory (in-flight byte "
+                + "budget, answered 429 / RESOURCE_EXHAUSTED), connections (max_connections), timeout (read timeouts)")
+            .tags(tags).tag("transport", t.tag).tag("reason", l.tag).register(registry);
+      }
+    }
   }
 
   /** From now on every export answers UNAVAILABLE (the receiver is shutting down). */
   public void stopAccepting() {
     stopping = true;
+  }
+
+  /** Counts one request or connection cut short by {@code limit}. */
+  public void limited(Transport t, Limit limit) {
+    limited[t.ordinal()][limit.ordinal()].increment();
   }
 
   /** Counts the size of a request body as it arrived. */

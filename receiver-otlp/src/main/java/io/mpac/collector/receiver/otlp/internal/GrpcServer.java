@@ -1,5 +1,7 @@
 package io.mpac.collector.receiver.otlp.internal;
 
+import io.grpc.Attributes;
+import io.grpc.Context;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.KnownLength;
 import io.grpc.Metadata;
@@ -9,9 +11,14 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.mpac.collector.pdata.ClientMetadata;
 import io.mpac.collector.pdata.Signal;
 import io.mpac.collector.receiver.otlp.ReceiverOtlpConfig;
@@ -27,6 +34,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +46,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Handlers run on the transport's event loop ({@code directExecutor}): {@link ExportPipeline}
  * does bounded CPU work and consumers do not block. grpc-java enforces {@code max_recv_msg_size}
  * (after decompression too) with {@code RESOURCE_EXHAUSTED}, and decodes gzip.
+ *
+ * <p>Resource limits: a connection beyond {@code max_connections} is closed when accepted
+ * ({@link LimitedServerChannel}); each stream's message bytes are held against the in-flight
+ * budget and the connection's limit as they arrive ({@link MessageBudget}), and a call whose
+ * message does not fit ends with RESOURCE_EXHAUSTED and a one-second RetryInfo; a call whose
+ * message is not complete within {@code read_timeout} ends with DEADLINE_EXCEEDED (counted as a
+ * timeout). Closing a call frees what its stream's deframer held.
  */
 public final class GrpcServer {
 
@@ -86,11 +103,18 @@ public final class GrpcServer {
 
   private final ReceiverOtlpConfig.Grpc config;
   private final ExportPipeline pipeline;
+  private final InFlightBudget budget;
+  private final ConnectionCounter connections;
   private Server server;
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private ScheduledExecutorService timer;
 
-  public GrpcServer(ReceiverOtlpConfig.Grpc config, ExportPipeline pipeline) {
+  public GrpcServer(ReceiverOtlpConfig.Grpc config, ExportPipeline pipeline, InFlightBudget budget) {
     this.config = config;
     this.pipeline = pipeline;
+    this.budget = budget;
+    this.connections = new ConnectionCounter(config.limits().maxConnections());
   }
 
   /** Binds and starts; throws {@link IOException} (cause: the bind error) if it cannot. */
@@ -108,6 +132,26 @@ public final class GrpcServer {
     NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()), credentials)
         .directExecutor()
         .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRecvMsgSize()));
+    boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("otlp-grpc-accept", true),
+        NioIoHandler.newFactory());
+    workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
+        new DefaultThreadFactory("otlp-grpc", true), NioIoHandler.newFactory());
+    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "otlp-grpc-read-timeout");
+      t.setDaemon(true);
+      return t;
+    });
+    nb.bossEventLoopGroup(boss).workerEventLoopGroup(workers)
+        .channelFactory(() -> new LimitedServerChannel(connections,
+            () -> pipeline.limited(Transport.GRPC, ExportPipeline.Limit.CONNECTIONS)))
+        .addTransportFilter(new ServerTransportFilter() {
+          @Override
+          public Attributes transportReady(Attributes attributes) {
+            return attributes.toBuilder()
+                .set(MessageBudget.CONNECTION, new InFlightBudget(config.connectionInFlightLimit())).build();
+          }
+        })
+        .addStreamTracerFactory(new MessageBudget.Factory(budget));
     if (config.maxConcurrentStreams() > 0) nb.maxConcurrentCallsPerConnection(config.maxConcurrentStreams());
     ReceiverOtlpConfig.Keepalive k = config.keepalive();
     if (k.maxConnectionIdle() != null) nb.maxConnectionIdle(nanos(k.maxConnectionIdle()), TimeUnit.NANOSECONDS);
@@ -121,8 +165,19 @@ public final class GrpcServer {
     nb.permitKeepAliveWithoutCalls(k.permitWithoutStream());
     for (Signal s : Signal.values()) nb.addService(service(s));
     Server srv = nb.build();
-    srv.start();
+    try {
+      srv.start();
+    } catch (IOException | RuntimeException e) {
+      releaseThreads();
+      throw e;
+    }
     server = srv;
+  }
+
+  private void releaseThreads() {
+    if (timer != null) timer.shutdownNow();
+    if (boss != null) boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+    if (workers != null) workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
   }
 
   private static long nanos(Duration d) {
@@ -148,6 +203,9 @@ public final class GrpcServer {
       s.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    releaseThreads();
+    if (boss != null) boss.terminationFuture().awaitUninterruptibly(2000);
+    if (workers != null) workers.terminationFuture().awaitUninterruptibly(2000);
   }
 
   private ServerServiceDefinition service(Signal s) {
@@ -171,66 +229,137 @@ public final class GrpcServer {
 
     @Override
     public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata headers) {
-      long start = System.nanoTime();
+      ExportListener listener = new ExportListener(signal, call, headers, System.nanoTime());
+      MessageBudget bytes = MessageBudget.KEY.get(Context.current());
+      listener.bytes = bytes;
+      if (bytes != null) bytes.onOverBudget(listener::overBudget);
+      listener.readClock = timer.schedule(listener::readTimedOut, config.limits().readTimeout().toNanos(),
+          TimeUnit.NANOSECONDS);
       call.request(2); // a second message is a protocol error we want to see
-      return new ServerCall.Listener<>() {
-        private byte[] request;
-        private boolean closed;
+      return listener;
+    }
+  }
 
-        @Override
-        public void onMessage(byte[] message) {
-          if (closed) return;
-          if (message == TOO_LARGE) {
-            close(Status.RESOURCE_EXHAUSTED.withDescription("request exceeds max_recv_msg_size ("
-                + config.maxRecvMsgSize() + " bytes) after decompression"), null);
-            return;
-          }
-          if (message == UNREADABLE) {
-            close(Status.INVALID_ARGUMENT.withDescription("the request message could not be read"), null);
-            return;
-          }
-          if (request != null) {
-            close(Status.INVALID_ARGUMENT.withDescription("more than one request message in a unary call"), null);
-            return;
-          }
-          request = message;
-        }
+  /**
+   * One call. Callbacks come from the transport thread (directExecutor), the budget and the read
+   * clock from other threads; every use of the call is under this object's lock and the call is
+   * closed once.
+   */
+  private final class ExportListener extends ServerCall.Listener<byte[]> {
+    private final Signal signal;
+    private final ServerCall<byte[], byte[]> call;
+    private final Metadata headers;
+    private final long start;
+    MessageBudget bytes;
+    ScheduledFuture<?> readClock;
+    private byte[] request;
+    private boolean closed;
 
-        @Override
-        public void onHalfClose() {
-          if (closed) return;
-          if (request == null) {
-            close(Status.INVALID_ARGUMENT.withDescription("no request message"), null);
-            return;
-          }
-          pipeline.recordBytes(Transport.GRPC, signal, request.length);
-          ClientMetadata md = config.includeMetadata() ? metadata(headers) : ClientMetadata.EMPTY;
-          Outcome o = pipeline.export(Transport.GRPC, signal, request, md, start);
-          request = null;
-          switch (o.kind()) {
-            case ACCEPTED -> {
-              call.sendHeaders(new Metadata());
-              call.sendMessage(Responses.exportSuccess(false));
-              closed = true;
-              call.close(Status.OK, new Metadata());
-            }
-            case MALFORMED, REJECTED -> close(Status.INVALID_ARGUMENT.withDescription(o.message()),
-                Responses.statusProto(Responses.INVALID_ARGUMENT, o.message(), null));
-            case REFUSED -> close(Status.RESOURCE_EXHAUSTED.withDescription(o.message()),
-                Responses.statusProto(Responses.RESOURCE_EXHAUSTED, o.message(), o.retryAfter()));
-            case UNAVAILABLE -> close(Status.UNAVAILABLE.withDescription(o.message()),
-                Responses.statusProto(Responses.UNAVAILABLE, o.message(), o.retryAfter()));
-            case ERROR -> close(Status.INTERNAL.withDescription(o.message()), null);
-          }
-        }
+    ExportListener(Signal signal, ServerCall<byte[], byte[]> call, Metadata headers, long start) {
+      this.signal = signal;
+      this.call = call;
+      this.headers = headers;
+      this.start = start;
+    }
 
-        private void close(Status status, byte[] details) {
+    @Override
+    public synchronized void onMessage(byte[] message) {
+      if (closed) return;
+      if (message == TOO_LARGE) {
+        close(Status.RESOURCE_EXHAUSTED.withDescription("request exceeds max_recv_msg_size ("
+            + config.maxRecvMsgSize() + " bytes) after decompression"), null);
+        return;
+      }
+      if (message == UNREADABLE) {
+        close(Status.INVALID_ARGUMENT.withDescription("the request message could not be read"), null);
+        return;
+      }
+      if (request != null) {
+        close(Status.INVALID_ARGUMENT.withDescription("more than one request message in a unary call"), null);
+        return;
+      }
+      if (bytes != null && !bytes.take(message.length)) { // the decompressed copy counts too
+        overBudget();
+        return;
+      }
+      request = message;
+    }
+
+    @Override
+    public synchronized void onHalfClose() {
+      stopClock();
+      if (closed) return;
+      if (request == null) {
+        close(Status.INVALID_ARGUMENT.withDescription("no request message"), null);
+        return;
+      }
+      pipeline.recordBytes(Transport.GRPC, signal, request.length);
+      ClientMetadata md = config.includeMetadata() ? metadata(headers) : ClientMetadata.EMPTY;
+      Outcome o = pipeline.export(Transport.GRPC, signal, request, md, start);
+      request = null;
+      switch (o.kind()) {
+        case ACCEPTED -> {
+          call.sendHeaders(new Metadata());
+          call.sendMessage(Responses.exportSuccess(false));
           closed = true;
-          Metadata trailers = new Metadata();
-          if (details != null) trailers.put(STATUS_DETAILS, details);
-          call.close(status, trailers);
+          call.close(Status.OK, new Metadata());
         }
-      };
+        case MALFORMED, REJECTED -> close(Status.INVALID_ARGUMENT.withDescription(o.message()),
+            Responses.statusProto(Responses.INVALID_ARGUMENT, o.message(), null));
+        case REFUSED -> close(Status.RESOURCE_EXHAUSTED.withDescription(o.message()),
+            Responses.statusProto(Responses.RESOURCE_EXHAUSTED, o.message(), o.retryAfter()));
+        case UNAVAILABLE -> close(Status.UNAVAILABLE.withDescription(o.message()),
+            Responses.statusProto(Responses.UNAVAILABLE, o.message(), o.retryAfter()));
+        case ERROR -> close(Status.INTERNAL.withDescription(o.message()), null);
+      }
+    }
+
+    @Override
+    public synchronized void onCancel() {
+      stopClock();
+      closed = true;
+      request = null;
+    }
+
+    @Override
+    public void onComplete() {
+      stopClock();
+    }
+
+    /** The message does not fit the in-flight budget or the connection's limit. */
+    synchronized void overBudget() {
+      if (closed) return;
+      pipeline.limited(Transport.GRPC, ExportPipeline.Limit.MEMORY);
+      request = null;
+      String why = "the receiver is receiving too many request bytes at once, retry later";
+      close(Status.RESOURCE_EXHAUSTED.withDescription(why),
+          Responses.statusProto(Responses.RESOURCE_EXHAUSTED, why, ExportPipeline.DEFAULT_RETRY_AFTER));
+    }
+
+    /** The message was not complete within {@code read_timeout}. */
+    synchronized void readTimedOut() {
+      if (closed) return;
+      pipeline.limited(Transport.GRPC, ExportPipeline.Limit.TIMEOUT);
+      request = null;
+      close(Status.DEADLINE_EXCEEDED.withDescription("the request message was not complete within "
+          + config.limits().readTimeout().toMillis() + " ms"), null);
+    }
+
+    private void stopClock() {
+      ScheduledFuture<?> f = readClock;
+      if (f != null) f.cancel(false);
+    }
+
+    private void close(Status status, byte[] details) {
+      closed = true;
+      stopClock();
+      Metadata trailers = new Metadata();
+      if (details != null) trailers.put(STATUS_DETAILS, details);
+      try {
+        call.close(status, trailers);
+      } catch (IllegalStateException alreadyClosed) {
+        // the transport ended the call first (client reset); nothing to answer
+      }
     }
   }
 

@@ -43,8 +43,11 @@ import java.util.logging.Logger;
  * this order, and the first failure answers: unknown path 404, method other than POST (or an
  * OPTIONS preflight when CORS is on) 405, content type other than protobuf/JSON 415, content
  * encoding other than identity/gzip/deflate 415, declared length over the limit 413. The body is
- * then collected into one array (at most {@code max_request_body_size}, else 413), decoded
- * (again at most the limit, else 413), converted from JSON if needed, validated and handed on.
+ * then collected into one array that grows with the bytes that actually arrive (a declared length
+ * is never allocated up front); each growth is taken from the {@link InFlightBudget} first, and a
+ * body that does not fit answers 429 with {@code Retry-After} (counted). The array holds at most
+ * {@code max_request_body_size} (else 413); it is decoded (again at most the limit, else 413),
+ * converted from JSON if needed, validated and handed on, and its bytes go back to the budget.
  *
  * <p>Requests answered early have the rest of their body read and discarded so the connection
  * stays usable. While a request is processed off the event loop, reading is paused and anything
@@ -54,6 +57,8 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
 
   /** Bodies up to this size, uncompressed protobuf, are handled on the event loop. */
   static final int INLINE_LIMIT = 256 * 1024;
+  /** First allocation for a body; it doubles from here as bytes arrive. */
+  static final int INITIAL_BODY = 16 * 1024;
   /** How much of a refused body we read and throw away before giving up on the connection. */
   static final long MAX_DISCARD = 64L << 20;
 
@@ -67,6 +72,8 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
   private final Executor workers;
   private final Logger logger;
   private final int limit;
+  private final InFlightBudget budget;
+  private final RequestDeadlines deadlines;
 
   private State state = State.IDLE;
   private final ArrayDeque<HttpObject> pending = new ArrayDeque<>();
@@ -81,16 +88,22 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
   private String origin;
   private ClientMetadata metadata;
   private long start;
+  private long declared;
   private byte[] body;
   private int length;
+  /** Budget bytes held for {@link #body} (its capacity). */
+  private long reserved;
 
-  HttpExportHandler(ReceiverOtlpConfig.Http config, ExportPipeline pipeline, Executor workers, Logger logger) {
+  HttpExportHandler(ReceiverOtlpConfig.Http config, ExportPipeline pipeline, Executor workers, Logger logger,
+      InFlightBudget budget, RequestDeadlines deadlines) {
     super(false);
     this.config = config;
     this.pipeline = pipeline;
     this.workers = workers;
     this.logger = logger;
     this.limit = (int) config.maxRequestBodySize();
+    this.budget = budget;
+    this.deadlines = deadlines;
   }
 
   @Override
@@ -117,7 +130,8 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
 
   private void onRequest(ChannelHandlerContext ctx, HttpRequest req) {
     start = System.nanoTime();
-    body = null;
+    deadlines.headersDone();
+    releaseBody();
     length = 0;
     discarded = 0;
     closeAfterDiscard = false;
@@ -169,7 +183,7 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
         return;
       }
     }
-    long declared = HttpUtil.getContentLength(req, -1L);
+    declared = HttpUtil.getContentLength(req, -1L);
     if (declared > limit) {
       pipeline.malformed(Transport.HTTP, signal, start, "too large");
       reject(ctx, req, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -177,7 +191,6 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
       return;
     }
     metadata = config.includeMetadata() ? metadata(req.headers()) : ClientMetadata.EMPTY;
-    body = new byte[(int) (declared >= 0 ? declared : Math.min(limit, 16384))];
     state = State.READING;
     if (HttpUtil.is100ContinueExpected(req)) {
       ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
@@ -189,7 +202,7 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
     if (state == State.DISCARDING) {
       discarded += content.content().readableBytes();
       if (last) {
-        state = State.IDLE;
+        idle();
         if (closeAfterDiscard) ctx.close();
       } else if (discarded > MAX_DISCARD) {
         ctx.close();
@@ -201,29 +214,70 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
     int n = buf.readableBytes();
     if ((long) length + n > limit) {
       pipeline.malformed(Transport.HTTP, signal, start, "too large");
-      body = null;
-      state = State.DISCARDING;
-      discarded = length + (long) n;
-      closeAfterDiscard = !keepAlive;
-      respondStatus(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+      refuseBody(ctx, last, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Responses.INVALID_ARGUMENT,
           "request body exceeds the limit of " + limit + " bytes", null);
-      if (last) {
-        state = State.IDLE;
-        if (closeAfterDiscard) ctx.close();
-      }
       return;
     }
-    if (length + n > body.length) {
-      body = java.util.Arrays.copyOf(body, (int) Math.min(limit, Math.max((long) body.length * 2, length + n)));
+    if (n == 0 && body == null && !last) return;
+    if (!ensureRoom(n)) {
+      pipeline.limited(Transport.HTTP, ExportPipeline.Limit.MEMORY);
+      refuseBody(ctx, last, HttpResponseStatus.TOO_MANY_REQUESTS, Responses.RESOURCE_EXHAUSTED,
+          "the receiver is receiving too many request bytes at once, retry later", ExportPipeline.DEFAULT_RETRY_AFTER);
+      return;
     }
     buf.getBytes(buf.readerIndex(), body, length, n);
     length += n;
     if (last) process(ctx);
   }
 
-  private void process(ChannelHandlerContext ctx) {
-    Request r = new Request(signal, json, encoding, body, length, keepAlive, origin, metadata, start);
+  /**
+   * Makes room for {@code n} more bytes, growing the body array with what arrived (never beyond
+   * the declared length, which HTTP framing makes an upper bound) and taking the growth from the
+   * budget first. False when the budget has no room; nothing is taken then.
+   */
+  private boolean ensureRoom(int n) {
+    int cap = body == null ? 0 : body.length;
+    long need = (long) length + n;
+    if (need <= cap && body != null) return true;
+    long ceiling = declared >= 0 ? Math.min(declared, limit) : limit;
+    long want = Math.max(need, Math.min(cap == 0 ? INITIAL_BODY : 2L * cap, ceiling));
+    if (!budget.tryAcquire(want - cap)) return false;
+    reserved += want - cap;
+    body = body == null ? new byte[(int) want] : java.util.Arrays.copyOf(body, (int) want);
+    return true;
+  }
+
+  /** Answers now and throws away the rest of the body (the connection stays usable). */
+  private void refuseBody(ChannelHandlerContext ctx, boolean last, HttpResponseStatus status, int code, String message,
+      Duration retryAfter) {
+    releaseBody();
+    state = State.DISCARDING;
+    discarded = length;
+    closeAfterDiscard = !keepAlive;
+    respondStatus(ctx, status, code, message, retryAfter);
+    if (last) {
+      idle();
+      if (closeAfterDiscard) ctx.close();
+    }
+  }
+
+  private void releaseBody() {
     body = null;
+    budget.release(reserved);
+    reserved = 0;
+  }
+
+  private void idle() {
+    state = State.IDLE;
+    deadlines.requestDone();
+  }
+
+  private void process(ChannelHandlerContext ctx) {
+    deadlines.requestDone();
+    if (body == null) body = new byte[0];
+    Request r = new Request(signal, json, encoding, body, length, keepAlive, origin, metadata, start, reserved);
+    body = null;
+    reserved = 0; // the request owns them now; compute() gives them back
     pipeline.recordBytes(Transport.HTTP, r.signal, r.length);
     boolean offload = r.json || r.encoding != Bodies.Encoding.IDENTITY || r.length > INLINE_LIMIT;
     if (!offload) {
@@ -239,6 +293,7 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
         ctx.executor().execute(() -> finishOffloaded(ctx, r, result));
       });
     } catch (RejectedExecutionException e) {
+      budget.release(r.reserved);
       finishOffloaded(ctx, r, Result.status(HttpResponseStatus.SERVICE_UNAVAILABLE, r.json,
           Responses.UNAVAILABLE, "the receiver is overloaded, retry later", ExportPipeline.DEFAULT_RETRY_AFTER));
     }
@@ -260,6 +315,14 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
 
   /** Decodes, converts, validates and exports; never throws. Runs on the loop or a worker. */
   private Result compute(Request r) {
+    try {
+      return decodeAndExport(r);
+    } finally {
+      budget.release(r.reserved);
+    }
+  }
+
+  private Result decodeAndExport(Request r) {
     byte[] protobuf;
     try {
       byte[] decoded = Bodies.decode(r.encoding, r.body, r.length, limit);
@@ -292,7 +355,7 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
   }
 
   private record Request(Signal signal, boolean json, Bodies.Encoding encoding, byte[] body, int length,
-      boolean keepAlive, String origin, ClientMetadata metadata, long start) {}
+      boolean keepAlive, String origin, ClientMetadata metadata, long start, long reserved) {}
 
   private record Result(HttpResponseStatus status, String contentType, byte[] body, Duration retryAfter) {
     static Result status(HttpResponseStatus status, boolean json, int code, String message, Duration retryAfter) {
@@ -317,8 +380,9 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
     boolean hasBody = HttpUtil.getContentLength(req, -1L) != 0 || HttpUtil.isTransferEncodingChunked(req);
     state = hasBody ? State.DISCARDING : State.IDLE;
     closeAfterDiscard = !keepAlive;
+    if (!hasBody) deadlines.requestDone();
     if (status == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE || status == HttpResponseStatus.BAD_REQUEST) {
-      respondStatus(ctx, status, text, null);
+      respondStatus(ctx, status, Responses.INVALID_ARGUMENT, text, null);
     } else {
       FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
           Unpooled.wrappedBuffer((text + "\n").getBytes(StandardCharsets.UTF_8)));
@@ -329,10 +393,12 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
   }
 
   /** A {@code google.rpc.Status} answer in the request's content type (protobuf when unknown). */
-  private void respondStatus(ChannelHandlerContext ctx, HttpResponseStatus status, String message, Duration retry) {
-    Result r = Result.status(status, json, Responses.INVALID_ARGUMENT, message, retry);
+  private void respondStatus(ChannelHandlerContext ctx, HttpResponseStatus status, int code, String message,
+      Duration retry) {
+    Result r = Result.status(status, json, code, message, retry);
     FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(r.body));
     resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType);
+    if (retry != null) resp.headers().set(HttpHeaderNames.RETRY_AFTER, Responses.retryAfterSeconds(retry));
     send(ctx, resp, keepAlive, origin);
   }
 
@@ -397,6 +463,7 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
     }
     boolean hasBody = HttpUtil.getContentLength(req, -1L) > 0 || HttpUtil.isTransferEncodingChunked(req);
     state = hasBody ? State.DISCARDING : State.IDLE;
+    if (!hasBody) deadlines.requestDone();
     closeAfterDiscard = !keepAlive;
     send(ctx, resp, keepAlive, origin);
   }
@@ -417,7 +484,7 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    body = null;
+    releaseBody();
     while (!pending.isEmpty()) ReferenceCountUtil.release(pending.poll());
     super.channelInactive(ctx);
   }

@@ -34,8 +34,10 @@ import java.util.logging.Logger;
 /**
  * The OTLP/HTTP server (Netty, HTTP/1.1 with keep-alive). Per connection:
  * <pre>
- *   [SslHandler] → HttpServerCodec → IdleStateHandler (close after 60s idle) → {@link HttpExportHandler}
+ *   [SslHandler] → {@link RequestDeadlines} → HttpServerCodec → IdleStateHandler (close after 60s idle)
+ *     → {@link HttpExportHandler}
  * </pre>
+ * A connection beyond {@code max_connections} is closed as soon as it is accepted (counted).
  * Small uncompressed protobuf bodies are handled on the event loop; JSON, compressed and large
  * bodies go to a small bounded worker pool so a 20 MiB gzip or JSON body cannot stall the other
  * connections of that loop. A full pool answers 503 with {@code Retry-After}.
@@ -48,12 +50,17 @@ public final class HttpServer {
   private final ExportPipeline pipeline;
   private final Logger logger;
   private final String componentId;
+  private final InFlightBudget budget;
+  private final ConnectionCounter connections;
   private EventLoopGroup group;
   private ThreadPoolExecutor workers;
   private Channel serverChannel;
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
-  public HttpServer(ReceiverOtlpConfig.Http config, ExportPipeline pipeline, Logger logger, String componentId) {
+  public HttpServer(ReceiverOtlpConfig.Http config, ExportPipeline pipeline, Logger logger, String componentId,
+      InFlightBudget budget) {
+    this.budget = budget;
+    this.connections = new ConnectionCounter(config.limits().maxConnections());
     this.config = config;
     this.pipeline = pipeline;
     this.logger = logger;
@@ -85,12 +92,22 @@ public final class HttpServer {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (!connections.tryOpen()) {
+              pipeline.limited(ExportPipeline.Transport.HTTP, ExportPipeline.Limit.CONNECTIONS);
+              ch.close();
+              return;
+            }
+            ch.closeFuture().addListener(f -> connections.closed());
             channels.add(ch);
             if (sslContext != null) ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
+            RequestDeadlines deadlines = new RequestDeadlines(config.limits().readHeaderTimeout(),
+                config.limits().readTimeout(),
+                () -> pipeline.limited(ExportPipeline.Transport.HTTP, ExportPipeline.Limit.TIMEOUT));
+            ch.pipeline().addLast(deadlines);
             ch.pipeline().addLast(new HttpServerCodec(4096, 16384, 65536));
             ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
             ch.pipeline().addLast(new IdleCloser());
-            ch.pipeline().addLast(new HttpExportHandler(config, pipeline, workers, logger));
+            ch.pipeline().addLast(new HttpExportHandler(config, pipeline, workers, logger, budget, deadlines));
           }
         });
     try {
