@@ -67,10 +67,16 @@ final class TestReceiver implements AutoCloseable {
 
   TestReceiver(UnaryOperator<ReceiverOtlpConfig.Grpc> grpc, UnaryOperator<ReceiverOtlpConfig.Http> httpConfig)
       throws Exception {
+    this(grpc, httpConfig, 0);
+  }
+
+  /** {@code maxInFlightBytes} 0 = the process-wide budget. */
+  TestReceiver(UnaryOperator<ReceiverOtlpConfig.Grpc> grpc, UnaryOperator<ReceiverOtlpConfig.Http> httpConfig,
+      long maxInFlightBytes) throws Exception {
     ReceiverOtlpConfig config = new ReceiverOtlpConfig(
         grpc == null ? null : grpc.apply(ReceiverOtlpConfig.Grpc.of("127.0.0.1", 0)),
         httpConfig == null ? null : httpConfig.apply(ReceiverOtlpConfig.Http.of("127.0.0.1", 0)),
-        capture, capture, capture);
+        capture, capture, capture, maxInFlightBytes);
     receiver = new OtlpReceiver(context(registry), config);
     receiver.start();
   }
