@@ -1,5 +1,7 @@
 package io.mpac.collector.receiver.otlp;
 
+import io.mpac.collector.auth.AuthHandler;
+import io.mpac.collector.auth.ServerAuthenticator;
 import io.mpac.collector.component.schema.Args;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
@@ -76,8 +78,19 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
         new Limits(DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_HEADER_TIMEOUT, DEFAULT_READ_TIMEOUT, 0);
   }
 
-  /** Server TLS from PEM files; {@code clientCaFile} (nullable) turns on client certificate checks. */
-  public record Tls(String certFile, String keyFile, String clientCaFile) {}
+  /**
+   * Server TLS from PEM files; {@code clientCaFile} or {@code clientCaPem} (both nullable) turn on
+   * client certificate checks (mutual TLS): a client without a certificate signed by them is refused.
+   */
+  public record Tls(String certFile, String keyFile, String clientCaFile, String clientCaPem) {
+    public Tls(String certFile, String keyFile, String clientCaFile) {
+      this(certFile, keyFile, clientCaFile, null);
+    }
+
+    public boolean requiresClientCertificate() {
+      return clientCaFile != null || clientCaPem != null;
+    }
+  }
 
   /**
    * {@code keepalive { server_parameters {...} enforcement_policy {...} }}; a null duration means
@@ -96,40 +109,45 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
    * @param maxConcurrentStreams per connection; 0 = unlimited
    */
   public record Grpc(String host, int port, long maxRecvMsgSize, int maxConcurrentStreams, long readBufferSize,
-      boolean includeMetadata, Keepalive keepalive, Tls tls, Limits limits) {
+      boolean includeMetadata, Keepalive keepalive, Tls tls, Limits limits, ServerAuthenticator auth) {
 
     /** Defaults on {@code host:port} (tests use 127.0.0.1 and port 0). */
     public static Grpc of(String host, int port) {
       return new Grpc(host, port, DEFAULT_MAX_RECV_MSG_SIZE, DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_READ_BUFFER_SIZE,
-          false, Keepalive.DEFAULT, null, Limits.DEFAULT);
+          false, Keepalive.DEFAULT, null, Limits.DEFAULT, null);
     }
 
     public Grpc withMaxRecvMsgSize(long size) {
-      return new Grpc(host, port, size, maxConcurrentStreams, readBufferSize, includeMetadata, keepalive, tls, limits);
+      return new Grpc(host, port, size, maxConcurrentStreams, readBufferSize, includeMetadata, keepalive, tls, limits, auth);
     }
 
     public Grpc withIncludeMetadata(boolean include) {
       return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, include, keepalive, tls,
-          limits);
+          limits, auth);
     }
 
     public Grpc withKeepalive(Keepalive k) {
       return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, includeMetadata, k, tls,
-          limits);
+          limits, auth);
     }
 
     public Grpc withTls(Tls t) {
       return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, includeMetadata, keepalive, t,
-          limits);
+          limits, auth);
     }
 
     public Grpc withLimits(Limits l) {
       return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, includeMetadata, keepalive, tls,
-          l);
+          l, auth);
     }
 
     public Grpc withMaxConcurrentStreams(int n) {
-      return new Grpc(host, port, maxRecvMsgSize, n, readBufferSize, includeMetadata, keepalive, tls, limits);
+      return new Grpc(host, port, maxRecvMsgSize, n, readBufferSize, includeMetadata, keepalive, tls, limits, auth);
+    }
+
+    public Grpc withAuth(ServerAuthenticator a) {
+      return new Grpc(host, port, maxRecvMsgSize, maxConcurrentStreams, readBufferSize, includeMetadata, keepalive, tls,
+          limits, a);
     }
 
     /** Message bytes one connection may hold across its streams. */
@@ -158,35 +176,41 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
 
   /** The HTTP server. */
   public record Http(String host, int port, long maxRequestBodySize, boolean includeMetadata,
-      String tracesUrlPath, String metricsUrlPath, String logsUrlPath, Cors cors, Tls tls, Limits limits) {
+      String tracesUrlPath, String metricsUrlPath, String logsUrlPath, Cors cors, Tls tls, Limits limits,
+      ServerAuthenticator auth) {
 
     public static Http of(String host, int port) {
       return new Http(host, port, DEFAULT_MAX_REQUEST_BODY_SIZE, false, "/v1/traces", "/v1/metrics", "/v1/logs",
-          Cors.NONE, null, Limits.DEFAULT);
+          Cors.NONE, null, Limits.DEFAULT, null);
     }
 
     public Http withMaxRequestBodySize(long size) {
-      return new Http(host, port, size, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, cors, tls, limits);
+      return new Http(host, port, size, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, cors, tls, limits, auth);
     }
 
     public Http withIncludeMetadata(boolean include) {
       return new Http(host, port, maxRequestBodySize, include, tracesUrlPath, metricsUrlPath, logsUrlPath, cors, tls,
-          limits);
+          limits, auth);
     }
 
     public Http withCors(Cors c) {
       return new Http(host, port, maxRequestBodySize, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, c,
-          tls, limits);
+          tls, limits, auth);
     }
 
     public Http withTls(Tls t) {
       return new Http(host, port, maxRequestBodySize, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, cors,
-          t, limits);
+          t, limits, auth);
     }
 
     public Http withLimits(Limits l) {
       return new Http(host, port, maxRequestBodySize, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, cors,
-          tls, l);
+          tls, l, auth);
+    }
+
+    public Http withAuth(ServerAuthenticator a) {
+      return new Http(host, port, maxRequestBodySize, includeMetadata, tracesUrlPath, metricsUrlPath, logsUrlPath, cors,
+          tls, limits, a);
     }
 
     public String path(Signal s) {
@@ -211,7 +235,8 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
   static final Schema TLS = Schema.builder()
       .required("cert_file", Types.STRING)
       .required("key_file", Types.STRING)
-      .optional("client_ca_file", Types.STRING, null)
+      .optional("client_ca_file", Types.STRING, null, "PEM file of the CAs client certificates must chain to (mutual TLS)")
+      .optional("client_ca_pem", Types.STRING, null, "the same as PEM text")
       .build();
 
   static final Schema SERVER_PARAMETERS = Schema.builder()
@@ -240,6 +265,7 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       .optional("read_buffer_size", Types.BYTES, DEFAULT_READ_BUFFER_SIZE)
       .optional("write_buffer_size", Types.BYTES, 0L)
       .optional("include_metadata", Types.BOOL, false)
+      .optional("auth", AuthHandler.TYPE, null, "otelcol.auth.X.handler: calls without its credential get UNAUTHENTICATED")
       .optional("max_connections", Types.INT, (long) DEFAULT_MAX_CONNECTIONS,
           "open connections at most; more are closed when accepted")
       .optional("read_timeout", Types.DURATION, DEFAULT_READ_TIMEOUT,
@@ -264,6 +290,7 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       .optional("traces_url_path", Types.STRING, "/v1/traces")
       .optional("metrics_url_path", Types.STRING, "/v1/metrics")
       .optional("logs_url_path", Types.STRING, "/v1/logs")
+      .optional("auth", AuthHandler.TYPE, null, "otelcol.auth.X.handler: requests without its credential get 401")
       .optional("max_connections", Types.INT, (long) DEFAULT_MAX_CONNECTIONS,
           "open connections at most; more are closed when accepted")
       .optional("read_header_timeout", Types.DURATION, DEFAULT_READ_HEADER_TIMEOUT,
@@ -321,7 +348,8 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       Limits limits = new Limits(maxConnections(g, problems), null, positiveDuration(g, "read_timeout", problems),
           Math.max(0, perConnection));
       grpc = new Grpc(hp.host, hp.port, max, (int) Math.max(0, Math.min(streams, Integer.MAX_VALUE)),
-          g.bytes("read_buffer_size"), g.bool("include_metadata"), keepalive, tls(g.block("tls")), limits);
+          g.bytes("read_buffer_size"), g.bool("include_metadata"), keepalive, tls(g.block("tls"), problems), limits,
+          serverAuth(g, problems));
     }
     Http http = null;
     Args h = args.block("http");
@@ -356,7 +384,8 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       Limits limits = new Limits(maxConnections(h, problems), positiveDuration(h, "read_header_timeout", problems),
           positiveDuration(h, "read_timeout", problems), 0);
       http = new Http(hp.host, hp.port, Math.min(max, Integer.MAX_VALUE - 16), h.bool("include_metadata"),
-          paths.get(0), paths.get(1), paths.get(2), cors, tls(h.block("tls")), limits);
+          paths.get(0), paths.get(1), paths.get(2), cors, tls(h.block("tls"), problems), limits,
+          serverAuth(h, problems));
     }
     if (grpc != null && http != null && grpc.port != 0 && grpc.port == http.port
         && (grpc.host.equals(http.host) || isWildcard(grpc.host) || isWildcard(http.host))) {
@@ -377,8 +406,23 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
     return host.isEmpty() || host.equals("0.0.0.0") || host.equals("::");
   }
 
-  private static Tls tls(Args t) {
-    return t == null ? null : new Tls(t.string("cert_file"), t.string("key_file"), t.string("client_ca_file"));
+  private static Tls tls(Args t, List<Diagnostic> problems) {
+    if (t != null && t.string("client_ca_file") != null && t.string("client_ca_pem") != null) {
+      problems.add(new Diagnostic(t.positionOf("client_ca_pem"), "set client_ca_file or client_ca_pem, not both"));
+    }
+    return t == null ? null
+        : new Tls(t.string("cert_file"), t.string("key_file"), t.string("client_ca_file"), t.string("client_ca_pem"));
+  }
+
+  /** The server side of {@code auth = otelcol.auth.X.handler}, or null; refused when X has none. */
+  private static ServerAuthenticator serverAuth(Args a, List<Diagnostic> problems) {
+    AuthHandler handler = (AuthHandler) a.get("auth");
+    if (handler == null) return null;
+    if (handler.server() == null) {
+      problems.add(new Diagnostic(a.positionOf("auth"), handler.componentName()
+          + " does not authenticate incoming requests (client side only, or no users configured)"));
+    }
+    return handler.server();
   }
 
   private static int maxConnections(Args a, List<Diagnostic> problems) {

@@ -71,6 +71,7 @@ public final class ExportPipeline {
   private final Logger logger;
   private final Meters[][] meters = new Meters[2][3];
   private final Counter[][] limited = new Counter[2][Limit.values().length];
+  private final Counter[] unauthenticated = new Counter[2];
   private volatile boolean stopping;
   private long lastErrorLog;
 
@@ -116,6 +117,9 @@ public final class ExportPipeline {
       }
     }
     for (Transport t : Transport.values()) {
+      unauthenticated[t.ordinal()] = Counter.builder("otelcol.receiver.unauthenticated")
+          .description("Requests refused for a missing or wrong credential (401 / UNAUTHENTICATED)")
+          .tags(tags).tag("transport", t.tag).register(registry);
       for (Limit l : Limit.values()) {
         limited[t.ordinal()][l.ordinal()] = Counter.builder("otelcol.receiver.limited")
             .description("Requests refused or connections closed by a resource limit: memory (in-flight byte "
@@ -128,6 +132,11 @@ public final class ExportPipeline {
   /** From now on every export answers UNAVAILABLE (the receiver is shutting down). */
   public void stopAccepting() {
     stopping = true;
+  }
+
+  /** Counts one request refused for its credential. */
+  public void unauthenticated(Transport t) {
+    unauthenticated[t.ordinal()].increment();
   }
 
   /** Counts one request or connection cut short by {@code limit}. */

@@ -10,6 +10,8 @@ import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
@@ -127,6 +129,10 @@ public final class GrpcServer {
       if (tls.clientCaFile() != null) {
         b.trustManager(new File(tls.clientCaFile())).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
       }
+      if (tls.clientCaPem() != null) {
+        b.trustManager(new ByteArrayInputStream(tls.clientCaPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+            .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      }
       credentials = b.build();
     }
     NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()), credentials)
@@ -163,7 +169,9 @@ public final class GrpcServer {
     if (k.timeout() != null) nb.keepAliveTimeout(nanos(k.timeout()), TimeUnit.NANOSECONDS);
     if (k.minTime() != null) nb.permitKeepAliveTime(nanos(k.minTime()), TimeUnit.NANOSECONDS);
     nb.permitKeepAliveWithoutCalls(k.permitWithoutStream());
-    for (Signal s : Signal.values()) nb.addService(service(s));
+    for (Signal s : Signal.values()) {
+      nb.addService(config.auth() == null ? service(s) : ServerInterceptors.intercept(service(s), new Authenticate()));
+    }
     Server srv = nb.build();
     try {
       srv.start();
@@ -217,6 +225,28 @@ public final class GrpcServer {
         .setResponseMarshaller(BYTES)
         .build();
     return ServerServiceDefinition.builder(service).addMethod(method, new ExportHandler(s)).build();
+  }
+
+  /**
+   * Refuses a call whose metadata lacks the configured credential with UNAUTHENTICATED before any
+   * of its message is requested (so its bytes never enter the budget). The answer says nothing
+   * about the credential.
+   */
+  private final class Authenticate implements ServerInterceptor {
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+        ServerCallHandler<Q, R> next) {
+      boolean ok;
+      try {
+        ok = config.auth().authenticate(name -> headers.get(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER)));
+      } catch (RuntimeException e) {
+        ok = false; // a malformed header value is a missing credential
+      }
+      if (ok) return next.startCall(call, headers);
+      pipeline.unauthenticated(Transport.GRPC);
+      call.close(Status.UNAUTHENTICATED.withDescription("missing or invalid credentials"), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
   }
 
   /** One unary Export call: collect the single message, then answer on half-close. */

@@ -158,6 +158,11 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
       preflight(ctx, req);
       return;
     }
+    if (config.auth() != null && !authenticated(req)) {
+      pipeline.unauthenticated(Transport.HTTP);
+      reject(ctx, req, HttpResponseStatus.UNAUTHORIZED, "401 Unauthorized: missing or invalid credentials");
+      return;
+    }
     if (!req.method().equals(HttpMethod.POST)) {
       reject(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, req.method() + " method not allowed, supported: [POST]");
       return;
@@ -194,6 +199,14 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
     state = State.READING;
     if (HttpUtil.is100ContinueExpected(req)) {
       ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+    }
+  }
+
+  private boolean authenticated(HttpRequest req) {
+    try {
+      return config.auth().authenticate(name -> req.headers().get(name));
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 

@@ -74,6 +74,10 @@ public final class HttpServer {
     if (tls != null) {
       SslContextBuilder b = SslContextBuilder.forServer(new File(tls.certFile()), new File(tls.keyFile()));
       if (tls.clientCaFile() != null) b.trustManager(new File(tls.clientCaFile())).clientAuth(ClientAuth.REQUIRE);
+      if (tls.clientCaPem() != null) {
+        b.trustManager(new java.io.ByteArrayInputStream(tls.clientCaPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+            .clientAuth(ClientAuth.REQUIRE);
+      }
       ssl = b.build();
     }
     int cores = Runtime.getRuntime().availableProcessors();
