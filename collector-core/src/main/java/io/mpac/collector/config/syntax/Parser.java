@@ -28,6 +28,24 @@ public final class Parser {
   private final List<Comment> comments = new ArrayList<>();
   private Token tok;
   private int lastErrorLine = -1;
+  /** Current nesting of blocks and expressions; see {@link #MAX_NESTING}. */
+  private int depth;
+
+  /**
+   * Deeper nesting (blocks in blocks, brackets, unary operators) is refused: the parser and the
+   * evaluator recurse, and a hostile or broken file must get an error, not a stack overflow.
+   */
+  public static final int MAX_NESTING = 200;
+
+  /** Thrown on the way out when {@link #MAX_NESTING} is exceeded; becomes a diagnostic. */
+  private static final class TooDeep extends RuntimeException {
+    final Position position;
+
+    TooDeep(Position position) {
+      super(null, null, false, false);
+      this.position = position;
+    }
+  }
 
   private Parser(String fileName, String source) {
     this.lexer = new Lexer(fileName, source, diagnostics);
@@ -37,7 +55,12 @@ public final class Parser {
   /** Parses a whole file. */
   public static ConfigFile parse(String fileName, String source) throws ConfigException {
     Parser p = new Parser(fileName, source);
-    List<Statement> body = p.parseBody(TokenKind.EOF);
+    List<Statement> body;
+    try {
+      body = p.parseBody(TokenKind.EOF);
+    } catch (TooDeep e) {
+      throw p.tooDeep(e);
+    }
     p.failOnErrors();
     return new ConfigFile(fileName, body, p.comments);
   }
@@ -45,11 +68,25 @@ public final class Parser {
   /** Parses a single expression (the whole input must be one expression). */
   public static Expr parseExpression(String fileName, String source) throws ConfigException {
     Parser p = new Parser(fileName, source);
-    Expr e = p.expression();
+    Expr e;
+    try {
+      e = p.expression();
+    } catch (TooDeep deep) {
+      throw p.tooDeep(deep);
+    }
     if (p.tok.kind() == TokenKind.TERMINATOR) p.next();
     if (p.tok.kind() != TokenKind.EOF) p.error("expected EOF, got " + p.tok.kind());
     p.failOnErrors();
     return e;
+  }
+
+  private ConfigException tooDeep(TooDeep e) {
+    diagnostics.add(new Diagnostic(e.position, "nesting deeper than " + MAX_NESTING + " levels"));
+    return new ConfigException(diagnostics);
+  }
+
+  private void enter() {
+    if (++depth > MAX_NESTING) throw new TooDeep(tok.position());
   }
 
   private void failOnErrors() throws ConfigException {
@@ -121,6 +158,15 @@ public final class Parser {
   // ---- statements ----
 
   private List<Statement> parseBody(TokenKind until) {
+    enter();
+    try {
+      return parseBodyNested(until);
+    } finally {
+      depth--;
+    }
+  }
+
+  private List<Statement> parseBodyNested(TokenKind until) {
     List<Statement> body = new ArrayList<>();
     while (!at(until) && !at(TokenKind.EOF)) {
       Token start = tok;
@@ -277,6 +323,15 @@ public final class Parser {
   }
 
   private Expr unary() {
+    enter();
+    try {
+      return unaryNested();
+    } finally {
+      depth--;
+    }
+  }
+
+  private Expr unaryNested() {
     if (at(TokenKind.NOT) || at(TokenKind.SUB)) {
       UnaryOp op = at(TokenKind.NOT) ? UnaryOp.NOT : UnaryOp.NEG;
       Position pos = tok.position();

@@ -1,4 +1,4 @@
-package io.mpac.collector.receiver.otlp.fuzz;
+package io.mpac.collector.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Deterministic byte-level mutations of seed inputs, driven by one {@code long} (which jqwik
- * generates, reports and replays): bit flips, random bytes, truncation, deleted / duplicated /
+ * Deterministic byte-level mutations of seed inputs, driven by one {@code long} (the fuzz
+ * driver's input number, which replays it): bit flips, random bytes, truncation, deleted / duplicated /
  * inserted ranges, huge varints and lengths, and splices with another seed. The same seed and
  * long give the same input.
  */
