@@ -14,7 +14,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -34,7 +35,7 @@ import java.util.logging.Logger;
 /**
  * The OTLP/HTTP server (Netty, HTTP/1.1 with keep-alive). Per connection:
  * <pre>
- *   [SslHandler] → {@link RequestDeadlines} → HttpServerCodec → IdleStateHandler (close after 60s idle)
+ *   [SslHandler] → {@link RequestDeadlines} → RequestDecoder, HttpResponseEncoder → IdleStateHandler (60s idle)
  *     → {@link HttpExportHandler}
  * </pre>
  * A connection beyond {@code max_connections} is closed as soon as it is accepted (counted).
@@ -104,11 +105,14 @@ public final class HttpServer {
             ch.closeFuture().addListener(f -> connections.closed());
             channels.add(ch);
             if (sslContext != null) ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
+            RequestDecoder decoder = new RequestDecoder();
             RequestDeadlines deadlines = new RequestDeadlines(config.limits().readHeaderTimeout(),
                 config.limits().readTimeout(),
-                () -> pipeline.limited(ExportPipeline.Transport.HTTP, ExportPipeline.Limit.TIMEOUT));
+                () -> pipeline.limited(ExportPipeline.Transport.HTTP, ExportPipeline.Limit.TIMEOUT),
+                decoder::holdsBytes);
             ch.pipeline().addLast(deadlines);
-            ch.pipeline().addLast(new HttpServerCodec(4096, 16384, 65536));
+            ch.pipeline().addLast(decoder);
+            ch.pipeline().addLast(new HttpResponseEncoder());
             ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
             ch.pipeline().addLast(new IdleCloser());
             ch.pipeline().addLast(new HttpExportHandler(config, pipeline, workers, logger, budget, deadlines));
@@ -148,6 +152,18 @@ public final class HttpServer {
           .awaitUninterruptibly(Math.max(100, timeout.toMillis()) + 1000);
     }
     if (workers != null) workers.shutdownNow();
+  }
+
+  /** Netty's request decoder, telling whether it holds bytes of an unfinished request. */
+  private static final class RequestDecoder extends HttpRequestDecoder {
+    RequestDecoder() {
+      super(4096, 16384, 65536);
+    }
+
+    boolean holdsBytes() {
+      io.netty.buffer.ByteBuf b = internalBuffer();
+      return b != null && b.isReadable();
+    }
   }
 
   /** Closes a connection that has been idle (no read or write) for {@link #IDLE_TIMEOUT}. */

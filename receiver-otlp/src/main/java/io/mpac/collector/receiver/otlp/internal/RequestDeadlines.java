@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * bytes. The first byte of a request starts two clocks: its headers must be complete within
  * {@code headerTimeout} and the whole request within {@code readTimeout}; {@link HttpExportHandler}
  * reports {@link #headersDone()} and {@link #requestDone()}. A clock that runs out closes the
- * connection and is counted. Waiting between requests is the idle timeout's business, not this.
+ * connection and is counted. Waiting between requests is the idle timeout's business, not this;
+ * but when a request ends with bytes of the next one already buffered by the decoder (pipelined,
+ * or garbage without a line end), the next request's clocks start at once.
  * Runs on the channel's event loop only.
  */
 final class RequestDeadlines extends ChannelDuplexHandler {
@@ -22,12 +24,16 @@ final class RequestDeadlines extends ChannelDuplexHandler {
   private final long headerNanos;
   private final long readNanos;
   private final Runnable onTimeout;
+  private final java.util.function.BooleanSupplier leftover;
   private Phase phase = Phase.BETWEEN;
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> headerClock;
   private ScheduledFuture<?> readClock;
 
-  RequestDeadlines(Duration headerTimeout, Duration readTimeout, Runnable onTimeout) {
+  /** {@code leftover}: whether the HTTP decoder holds bytes of a request it has not finished. */
+  RequestDeadlines(Duration headerTimeout, Duration readTimeout, Runnable onTimeout,
+      java.util.function.BooleanSupplier leftover) {
+    this.leftover = leftover;
     this.headerNanos = headerTimeout.toNanos();
     this.readNanos = readTimeout.toNanos();
     this.onTimeout = onTimeout;
@@ -40,12 +46,14 @@ final class RequestDeadlines extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    if (phase == Phase.BETWEEN && msg instanceof ByteBuf b && b.isReadable()) {
-      phase = Phase.HEADERS;
-      headerClock = ctx.executor().schedule(this::expire, headerNanos, TimeUnit.NANOSECONDS);
-      readClock = ctx.executor().schedule(this::expire, readNanos, TimeUnit.NANOSECONDS);
-    }
+    if (phase == Phase.BETWEEN && msg instanceof ByteBuf b && b.isReadable()) start();
     super.channelRead(ctx, msg);
+  }
+
+  private void start() {
+    phase = Phase.HEADERS;
+    headerClock = ctx.executor().schedule(this::expire, headerNanos, TimeUnit.NANOSECONDS);
+    readClock = ctx.executor().schedule(this::expire, readNanos, TimeUnit.NANOSECONDS);
   }
 
   /** The current request's headers are complete. */
@@ -62,11 +70,14 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     headerClock = null;
     readClock = null;
     phase = Phase.BETWEEN;
+    if (ctx != null && ctx.channel().isActive() && leftover.getAsBoolean()) start();
   }
 
   private void expire() {
     if (phase == Phase.BETWEEN || !ctx.channel().isActive()) return;
-    requestDone();
+    cancel(headerClock);
+    cancel(readClock);
+    phase = Phase.BETWEEN;
     onTimeout.run();
     ctx.close();
   }
@@ -77,7 +88,9 @@ final class RequestDeadlines extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    requestDone();
+    cancel(headerClock);
+    cancel(readClock);
+    phase = Phase.BETWEEN;
     super.channelInactive(ctx);
   }
 }

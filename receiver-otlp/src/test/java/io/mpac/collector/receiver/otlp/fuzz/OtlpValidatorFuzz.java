@@ -53,9 +53,15 @@ class OtlpValidatorFuzz {
     fuzz(Signal.LOGS);
   }
 
+  private static final java.util.concurrent.atomic.AtomicLong ACCEPTED = new java.util.concurrent.atomic.AtomicLong();
+
   private static void fuzz(Signal signal) {
+    ACCEPTED.set(0);
     Fuzz.run("validator-" + signal.lowerName(), seed -> Mutator.mutate(SdkSeeds.protobuf(signal), seed),
         input -> acceptsOnlyWhatProtobufJavaAccepts(signal, input));
+    // Without accepted inputs the differential half would never run.
+    assertThat(ACCEPTED.get()).as("inputs the validator accepted").isPositive();
+    System.out.println("fuzz validator-" + signal.lowerName() + ": " + ACCEPTED.get() + " accepted and cross-checked");
   }
 
   static void acceptsOnlyWhatProtobufJavaAccepts(Signal signal, byte[] input) throws Exception {
@@ -67,5 +73,6 @@ class OtlpValidatorFuzz {
       return;
     }
     assertThat(count(signal, input)).as("items counted by protobuf-java").isEqualTo(items);
+    ACCEPTED.incrementAndGet();
   }
 }

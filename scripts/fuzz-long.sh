@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Long fuzz run (issue 15, item 3): each fuzz target of the given test classes gets
+# FUZZ_INPUTS inputs (default 1,000,000) instead of the normal suite's 2,000, from seed FUZZ_SEED
+# (default 1000000, so the inputs differ from the normal suite's). Prints inputs/s per target;
+# a finding fails the run, naming the seed that replays it (-Dfuzz.seed=N -Dfuzz.inputs=1) and
+# the shrunk input saved under <module>/target/fuzz-failures/.
+#
+#   scripts/fuzz-long.sh                       # every target
+#   scripts/fuzz-long.sh OtlpValidatorFuzz     # receiver-otlp: OtlpValidatorFuzz, JsonTranscoderFuzz, SplitMergeFuzz
+#   scripts/fuzz-long.sh ParserFuzz            # collector-core
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tests="${*:-OtlpValidatorFuzz JsonTranscoderFuzz SplitMergeFuzz ParserFuzz}"
+pattern=$(echo "$tests" | tr ' ' ',')
+log=$(mktemp)
+status=0
+./mvnw -B -o test -pl collector-core,receiver-otlp -am -Dtest="$pattern" -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dfuzz.inputs="${FUZZ_INPUTS:-1000000}" -Dfuzz.seed="${FUZZ_SEED:-1000000}" > "$log" 2>&1 || status=$?
+grep -E "^fuzz |Tests run:|FAIL|property failed" "$log" || true
+rm -f "$log"
+exit "$status"
