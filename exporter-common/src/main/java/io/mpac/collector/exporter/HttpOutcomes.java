@@ -52,6 +52,11 @@ public final class HttpOutcomes {
     return classify(status, s -> retryableStatus(s, retryOn429), parseRetryAfter(retryAfterHeader, now), reason);
   }
 
+  /** The same with {@code Retry-After} already parsed ({@link #parseRetryAfter}), or null. */
+  public static SendOutcome classify(int status, boolean retryOn429, Duration retryAfter, String reason) {
+    return classify(status, s -> retryableStatus(s, retryOn429), retryAfter, reason);
+  }
+
   /**
    * Classifies a transport result by the Loki/remote-write rule: no answer is retryable with the
    * transport's error; otherwise as {@link #classify(int, boolean, String, String, Instant)} with

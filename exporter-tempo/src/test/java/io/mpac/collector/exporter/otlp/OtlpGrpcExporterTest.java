@@ -325,7 +325,7 @@ class OtlpGrpcExporterTest {
   void tlsByDefaultAgainstAPlaintextBackendSaysHowToFixIt() throws Exception {
     FakeOtlpGrpcBackend b = backend(0);
     OtlpGrpcExporterConfig.Client tlsClient = OtlpGrpcExporterConfig.Client.plaintext("127.0.0.1:" + b.port())
-        .withTls(true, TlsConfig.DEFAULTS);
+        .withTls(true, io.mpac.collector.exporter.tls.OtlpTls.DEFAULTS);
     OtlpGrpcSender sender = new OtlpGrpcSender(tlsClient);
     sender.start();
     try {

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import io.mpac.collector.exporter.tls.OtlpTls;
+import io.mpac.collector.exporter.tls.TlsSettings;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,11 +57,11 @@ class OtlpTlsTest {
     Assumptions.assumeTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool failed: " + out);
   }
 
-  private static TlsConfig tls(boolean skipVerify, String caFile) {
-    return new TlsConfig(false, skipVerify, caFile, "", "", "", "", "", "");
+  private static OtlpTls tls(boolean skipVerify, String caFile) {
+    return new OtlpTls(false, TlsSettings.NONE.withInsecureSkipVerify(skipVerify).withCaFile(caFile));
   }
 
-  private static SendOutcome sendGrpc(int port, TlsConfig tls) throws Exception {
+  private static SendOutcome sendGrpc(int port, OtlpTls tls) throws Exception {
     OtlpGrpcSender sender = new OtlpGrpcSender(OtlpGrpcExporterConfig.Client.plaintext("127.0.0.1:" + port)
         .withTls(true, tls));
     sender.start();
@@ -79,7 +81,7 @@ class OtlpTlsTest {
       assertThat(b.spanCount()).isEqualTo(6);
       assertThat(b.spans).hasSize(3); // the same request twice: each span id twice
       // the system trust store does not know this certificate
-      assertThat(sendGrpc(b.port(), TlsConfig.DEFAULTS)).isInstanceOf(SendOutcome.Retryable.class);
+      assertThat(sendGrpc(b.port(), OtlpTls.DEFAULTS)).isInstanceOf(SendOutcome.Retryable.class);
       assertThat(b.spanCount()).isEqualTo(6);
     }
   }
