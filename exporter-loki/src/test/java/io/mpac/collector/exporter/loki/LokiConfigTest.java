@@ -148,6 +148,23 @@ class LokiConfigTest {
   }
 
   @Test
+  void tlsConfigTakesInlinePemCheckedWithPositions() {
+    String msg = errors("""
+        loki.write "w" {
+          endpoint {
+            url = "https://loki:3100/loki/api/v1/push"
+            tls_config {
+              ca_pem    = "not a certificate"
+              cert_file = "/etc/client.pem"
+            }
+          }
+        }
+        """);
+    assertThat(msg).contains("test.alloy:5:").contains("ca_pem");
+    assertThat(msg).contains("test.alloy:6:").contains("needs both a certificate");
+  }
+
+  @Test
   void forwardToMustBeALogsReceiver() {
     assertThat(errors("""
         otelcol.exporter.loki "x" {

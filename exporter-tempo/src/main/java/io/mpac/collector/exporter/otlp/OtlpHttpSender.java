@@ -51,13 +51,12 @@ final class OtlpHttpSender implements OtlpTransport {
   @Override
   public void start() throws Exception {
     Map<URI, HttpTransport> m = new HashMap<>();
-    boolean anyHttps = config.urls().stream().anyMatch(u -> u.getScheme().equalsIgnoreCase("https"));
     for (URI url : config.urls()) {
       if (m.containsKey(url)) continue;
       HttpTransport.Builder b = HttpTransport.builder(url)
           .connectTimeout(config.timeout())
           .tls(config.tls().settings())
-          .http2(anyHttps && url.getScheme().equalsIgnoreCase("https")) // no h2c upgrade dance on plaintext
+          .http2(url.getScheme().equalsIgnoreCase("https")) // ALPN; no h2c upgrade dance on plaintext
           .maxResponseBody(MAX_RESPONSE_BODY)
           .header("Content-Type", config.encoding().contentType())
           .header("User-Agent", "mpac-collector");
