@@ -75,6 +75,19 @@ class HttpTransportTest {
     };
   }
 
+  /** Counts {@code arrived} down, then answers only when the test ends. */
+  private HttpHandler hang(CountDownLatch arrived) {
+    return ex -> {
+      arrived.countDown();
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      answer(204, "").handle(ex);
+    };
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -207,15 +220,7 @@ class HttpTransportTest {
   @Test
   void abortGivesUpARequestInFlightAndRefusesLaterOnes() throws Exception {
     CountDownLatch arrived = new CountDownLatch(1);
-    URI base = start(Map.of("/hang", ex -> {
-      arrived.countDown();
-      try {
-        release.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      answer(204, "").handle(ex);
-    }));
+    URI base = start(Map.of("/hang", hang(arrived)));
     transport = HttpTransport.builder(base.resolve("/hang")).build();
     Future<HttpResult> inFlight = pool.submit(() -> transport.post(bytes("x"), 1, Duration.ofSeconds(30)));
     assertThat(arrived.await(5, TimeUnit.SECONDS)).isTrue();
@@ -228,14 +233,7 @@ class HttpTransportTest {
 
   @Test
   void aServerThatDoesNotAnswerTimesOut() throws Exception {
-    URI base = start(Map.of("/hang", ex -> {
-      try {
-        release.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      answer(204, "").handle(ex);
-    }));
+    URI base = start(Map.of("/hang", hang(new CountDownLatch(1))));
     transport = HttpTransport.builder(base.resolve("/hang")).build();
     HttpResult r = transport.post(bytes("x"), 1, Duration.ofMillis(300));
     assertThat(r.answered()).isFalse();
