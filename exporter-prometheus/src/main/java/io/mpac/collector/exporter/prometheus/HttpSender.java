@@ -70,13 +70,13 @@ final class HttpSender {
   Outcome send(byte[] body, int length, Duration maxWait) throws InterruptedException {
     Duration t = maxWait.compareTo(timeout) < 0 ? maxWait : timeout;
     HttpResult r = transport.post(body, length, t);
+    if (r.success()) return new Outcome.Success(r.status());
     String reason = r.shortBody();
     if (r.status() == 404) {
       reason += " (is the URL right? Prometheus accepts remote write only when started with "
           + "--web.enable-remote-write-receiver)";
     }
     SendOutcome o = HttpOutcomes.classify(r, retryOn429, reason);
-    if (o instanceof SendOutcome.Success) return new Outcome.Success(r.status());
     if (o instanceof SendOutcome.Retryable re) return new Outcome.Retryable(re.reason(), re.retryAfter());
     return new Outcome.Permanent(r.status(), ((SendOutcome.Permanent) o).reason());
   }
