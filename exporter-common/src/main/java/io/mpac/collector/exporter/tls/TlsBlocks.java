@@ -3,10 +3,8 @@ package io.mpac.collector.exporter.tls;
 import io.mpac.collector.component.schema.Args;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Types;
-import io.mpac.collector.config.syntax.ConfigException;
 import io.mpac.collector.config.syntax.Diagnostic;
 import java.security.GeneralSecurityException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -48,13 +46,12 @@ public final class TlsBlocks {
 
   private TlsBlocks() {}
 
-  /** Decodes an OTLP {@code tls} block; null (no block) gives {@link OtlpTls#DEFAULTS}. */
-  public static OtlpTls otlpTls(Args block) throws ConfigException {
-    if (block == null) return OtlpTls.DEFAULTS;
-    List<Diagnostic> diags = new ArrayList<>();
-    TlsSettings s = decode(block, diags);
-    if (!diags.isEmpty()) throw new ConfigException(diags);
-    return new OtlpTls(block.bool("insecure"), s);
+  /**
+   * Decodes an OTLP {@code tls} block, adding problems to {@code diags}; null (no block) gives
+   * {@link OtlpTls#DEFAULTS}.
+   */
+  public static OtlpTls otlpTls(Args block, List<Diagnostic> diags) {
+    return block == null ? OtlpTls.DEFAULTS : new OtlpTls(block.bool("insecure"), decode(block, diags));
   }
 
   /**

@@ -32,7 +32,10 @@ class TlsBlocksTest {
 
   private static OtlpTls otlp(Map<String, Object> tls) throws ConfigException {
     Args a = ExporterTestArgs.decode("otelcol.exporter.otlp", OTLP_CLIENT, body("tls", block(tls)));
-    return TlsBlocks.otlpTls(a.block("tls"));
+    List<Diagnostic> diags = new ArrayList<>();
+    OtlpTls t = TlsBlocks.otlpTls(a.block("tls"), diags);
+    if (!diags.isEmpty()) throw new ConfigException(diags);
+    return t;
   }
 
   private static TlsSettings tlsConfig(Map<String, Object> tls, List<Diagnostic> diags) throws ConfigException {
@@ -56,7 +59,7 @@ class TlsBlocksTest {
 
   @Test
   void noBlockMeansDefaultsAndInsecureIsOnlyTheOtlpSpelling() throws Exception {
-    assertThat(TlsBlocks.otlpTls(null)).isEqualTo(OtlpTls.DEFAULTS);
+    assertThat(TlsBlocks.otlpTls(null, new ArrayList<>())).isEqualTo(OtlpTls.DEFAULTS);
     assertThat(TlsBlocks.tlsConfig(null, new ArrayList<>())).isEqualTo(TlsSettings.NONE);
     assertThat(otlp(body("insecure", true))).isEqualTo(OtlpTls.INSECURE);
     assertThatThrownBy(() -> tlsConfig(body("insecure", true), new ArrayList<>()))

@@ -174,15 +174,8 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       String problem = headerProblem(k);
       if (problem != null) diags.add(new Diagnostic(c.positionOf("headers"), problem));
     }
-    OtlpTls tls = OtlpTls.DEFAULTS;
     Args tlsBlock = c.block("tls");
-    if (tlsBlock != null) {
-      try {
-        tls = TlsBlocks.otlpTls(tlsBlock);
-      } catch (ConfigException e) {
-        diags.addAll(e.diagnostics());
-      }
-    }
+    OtlpTls tls = TlsBlocks.otlpTls(tlsBlock, diags);
     boolean useTls = !tls.insecure();
     if (endpoint != null && endpoint.scheme().equals("http")) {
       if (tlsBlock != null && (tls.hasTlsSettings() || (tlsBlock.isSet("insecure") && !tls.insecure()))) {

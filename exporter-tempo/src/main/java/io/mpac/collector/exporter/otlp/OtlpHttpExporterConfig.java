@@ -161,15 +161,7 @@ public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compress
         diags.add(new Diagnostic(c.positionOf("headers"), "invalid header name \"" + k + "\""));
       }
     }
-    OtlpTls tls = OtlpTls.DEFAULTS;
-    Args tlsBlock = c.block("tls");
-    if (tlsBlock != null) {
-      try {
-        tls = TlsBlocks.otlpTls(tlsBlock);
-      } catch (ConfigException e) {
-        diags.addAll(e.diagnostics());
-      }
-    }
+    OtlpTls tls = TlsBlocks.otlpTls(c.block("tls"), diags);
     Duration timeout = c.duration("timeout");
     if (timeout.isNegative() || timeout.isZero()) {
       diags.add(new Diagnostic(c.positionOf("timeout"), "timeout must be greater than 0"));
