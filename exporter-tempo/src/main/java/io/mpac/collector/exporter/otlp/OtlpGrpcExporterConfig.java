@@ -69,6 +69,13 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       balancerName = balancerName == null ? "round_robin" : balancerName;
     }
 
+    /** Header values are secrets in the schema: only their names show. */
+    @Override
+    public String toString() {
+      return "Client[endpoint=" + endpoint + ", useTls=" + useTls + ", compression=" + compression + ", headers="
+          + headers.keySet() + ", tls=" + tls + ", authority=" + authority + "]";
+    }
+
     /** A plaintext client for {@code host:port} with defaults otherwise (tests, simple setups). */
     public static Client plaintext(String hostPort) {
       return new Client(GrpcEndpoint.parse(hostPort), false, Compression.GZIP, Map.of(), OtlpTls.INSECURE, null,

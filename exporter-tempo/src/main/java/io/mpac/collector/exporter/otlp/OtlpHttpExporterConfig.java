@@ -213,4 +213,11 @@ public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compress
     while (out.endsWith("/")) out = out.substring(0, out.length() - 1);
     return out;
   }
+
+  /** Header values are secrets in the schema: only their names show. */
+  @Override
+  public String toString() {
+    return "OtlpHttpExporterConfig[urls=" + urls + ", encoding=" + encoding + ", compression=" + compression
+        + ", headers=" + headers.keySet() + ", tls=" + tls + ", timeout=" + timeout + "]";
+  }
 }

@@ -36,6 +36,9 @@ class OtlpHttpSecretsTest {
       OtlpHttpExporterConfig base = OtlpHttpExporterConfig.of("http://127.0.0.1:" + server.getAddress().getPort());
       OtlpHttpExporterConfig c = new OtlpHttpExporterConfig(base.urls(), base.encoding(), base.compression(),
           Map.of("authorization", "Bearer " + token), base.tls(), Duration.ofSeconds(5), base.queue(), base.retry());
+      assertThat(c.toString()).contains("authorization").doesNotContain(token);
+      assertThat(OtlpGrpcExporterConfig.Client.plaintext("127.0.0.1:4317")
+          .withHeaders(Map.of("authorization", "Bearer " + token)).toString()).doesNotContain(token);
       OtlpHttpSender sender = new OtlpHttpSender(c);
       sender.start();
       SendOutcome o = sender.send(TestData.tracesRequest(1, 2), Duration.ofSeconds(5));
