@@ -2,6 +2,7 @@ package io.mpac.collector.exporter.tls;
 
 import io.mpac.collector.component.schema.Args;
 import io.mpac.collector.component.schema.Schema;
+import io.mpac.collector.component.schema.Type;
 import io.mpac.collector.component.schema.Types;
 import io.mpac.collector.config.syntax.Diagnostic;
 import java.security.GeneralSecurityException;
@@ -20,29 +21,27 @@ import java.util.List;
  */
 public final class TlsBlocks {
 
-  public static final Schema OTLP_TLS = Schema.builder()
+  public static final Schema OTLP_TLS = pemFiles(Schema.builder()
       .optional("insecure", Types.BOOL, false, "plaintext: no TLS")
-      .optional("insecure_skip_verify", Types.BOOL, false, "do not verify the server certificate")
-      .optional("ca_file", Types.STRING, "", "PEM file of CA certificates to trust")
-      .optional("ca_pem", Types.SECRET, "", "PEM CA certificates to trust")
-      .optional("cert_file", Types.STRING, "", "PEM client certificate file")
-      .optional("cert_pem", Types.SECRET, "", "PEM client certificate")
-      .optional("key_file", Types.STRING, "", "PEM (PKCS#8) client key file")
-      .optional("key_pem", Types.SECRET, "", "PEM (PKCS#8) client key")
+      .optional("insecure_skip_verify", Types.BOOL, false, "do not verify the server certificate"), Types.SECRET)
       .optional("server_name", Types.STRING, "", "name to verify the server certificate against")
       .build();
 
-  public static final Schema TLS_CONFIG = Schema.builder()
-      .optional("ca_file", Types.STRING, "", "PEM file of CA certificates to trust")
-      .optional("ca_pem", Types.STRING, "", "PEM CA certificates to trust")
-      .optional("cert_file", Types.STRING, "", "PEM client certificate file")
-      .optional("cert_pem", Types.STRING, "", "PEM client certificate")
-      .optional("key_file", Types.STRING, "", "PEM (PKCS#8) client key file")
-      .optional("key_pem", Types.SECRET, "", "PEM (PKCS#8) client key")
+  public static final Schema TLS_CONFIG = pemFiles(Schema.builder(), Types.STRING)
       .optional("insecure_skip_verify", Types.BOOL, false, "trust any server certificate (testing only)")
       .optional("server_name", Types.STRING, "",
           "name to verify the server certificate against instead of the URL's host")
       .build();
+
+  /** The CA, certificate and key attributes; inline certificates are {@code certType}, the key always secret. */
+  private static Schema.Builder pemFiles(Schema.Builder b, Type certType) {
+    return b.optional("ca_file", Types.STRING, "", "PEM file of CA certificates to trust")
+        .optional("ca_pem", certType, "", "PEM CA certificates to trust")
+        .optional("cert_file", Types.STRING, "", "PEM client certificate file")
+        .optional("cert_pem", certType, "", "PEM client certificate")
+        .optional("key_file", Types.STRING, "", "PEM (PKCS#8) client key file")
+        .optional("key_pem", Types.SECRET, "", "PEM (PKCS#8) client key");
+  }
 
   private TlsBlocks() {}
 
