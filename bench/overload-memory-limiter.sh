@@ -20,8 +20,12 @@ cd "$(dirname "$0")/.."
 
 LOAD_SECONDS="${LOAD_SECONDS:-120}"
 DRAIN_TIMEOUT_SECONDS="${DRAIN_TIMEOUT_SECONDS:-300}"
-LIMIT_MIB=200
-SPIKE_MIB=40
+# limit 200 MiB, spike 80 MiB: soft limit 120 MiB, under half the heap. G1 needs that room: with
+# the soft limit at 160 MiB (spike 40 MiB) the live data settles near 165 MiB, young collections
+# run in the last 90 MiB, promote the garbage of the refused requests early, and the heap after a
+# young collection reaches 220 MiB (docs/BENCHMARKS.md has both runs). LIMIT_MIB/SPIKE_MIB override.
+LIMIT_MIB="${LIMIT_MIB:-200}"
+SPIKE_MIB="${SPIKE_MIB:-80}"
 # At max rate this collector takes in 30-40 MiB/s of spans while accepting; with the backend down
 # all of it stays on the heap. spike_limit must exceed the growth between two checks, so the
 # interval is 100ms (4 MiB of growth) rather than the usual 1s (a 40 MiB spike would be borderline).
