@@ -1330,8 +1330,11 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       List<Segment> run = new ArrayList<>();
       for (Segment s : segments.values()) {
         boolean candidate = s.sealed && !s.deleting && s.inFlight == 0 && s.unread == s.liveCount && s.liveCount > 0
-            && s.liveBytes <= maxLiveShare * (s.fileBytes + s.journalBytes)
-            && (s != readSegment || readPosition == s.firstRecord || s.unread == s.liveCount);
+            && s.liveBytes <= maxLiveShare * (s.fileBytes + s.journalBytes);
+        if (candidate && !run.isEmpty() && run.get(0).recovered != s.recovered) {
+          runs.add(run); // keep Lease.redelivered exact: never mix recovered records with new ones
+          run = new ArrayList<>();
+        }
         if (candidate) {
           run.add(s);
         } else if (!run.isEmpty()) {
@@ -1356,14 +1359,12 @@ public final class FileQueueStore<T> implements QueueStore<T> {
     long copied = 0;
     long copiedItems = 0;
     long newSize;
-    boolean anyRecovered = false;
     try (FileChannel out = files.open(temp, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING))) {
       long at = writeFully(out, ByteBuffer.allocate(SEGMENT_HEADER).putInt(SEGMENT_MAGIC).putInt(FORMAT_VERSION).flip(), 0);
       ByteBuffer record = ByteBuffer.allocate(64 << 10);
       CRC32C crc = new CRC32C();
       for (Segment s : run) {
-        anyRecovered |= s.recovered;
         int[] acks = loadAcks(s, null);
         try (FileChannel in = files.open(s.log, READ)) {
           long position = s.firstRecord;
@@ -1438,7 +1439,6 @@ public final class FileQueueStore<T> implements QueueStore<T> {
           if (s != last) s.deleting = true;
         }
         lastBefore = last.fileBytes + last.journalBytes;
-        last.recovered = anyRecovered;
         last.end = newSize;
         last.fileBytes = newSize;
         last.journalBytes = 0;
