@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class FileQueuePropertyTest {
 
-  private static final int SEQUENCES = 300;
+  private static final int SEQUENCES = 200;
   private static final QueueLimits UNLIMITED =
       new QueueLimits(QueueLimits.UNLIMITED, QueueLimits.UNLIMITED, QueueLimits.UNLIMITED);
 
