@@ -689,7 +689,9 @@ public final class FileQueueStore<T> implements QueueStore<T> {
         if (readSegment != segment) continue; // defensive: only compact moves the cursor, under readLock
         readPosition = next;
         if (corruption != null) {
-          // what remains unread in this segment is lost
+          // what remains unread in this segment is lost, including what was written since the
+          // snapshot above: the cursor moves to the segment's current end
+          readPosition = segment.end;
           corruptRecordsAtRead.addAndGet(segment.unread);
           count -= segment.unread;
           items -= segment.unreadItems;
@@ -868,7 +870,8 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       try {
         journal(segment, SEGMENT_DONE);
       } catch (IOException e) {
-        // without the mark the segment stays (its acks are journaled): retried at the next open
+        // delete anyway (on a full disk the space is needed): a crash before the journal is gone
+        // too would make the next open report this segment missing, though nothing in it was live
         warnings.log(Level.WARNING, "delete:" + dir, () -> "queue segment " + segment.log
             + " is fully acked but could not be marked done: " + e);
       }
