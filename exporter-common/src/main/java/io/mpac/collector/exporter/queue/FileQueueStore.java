@@ -70,9 +70,12 @@ import java.util.zip.CRC32C;
  *       and acks share one force: group commit). {@code ack} returns once its journal entry is
  *       written (and forced, with fsync on).
  *   <li>Duplicate bound: after the process dies at any point (fsync off), or the machine (fsync on),
- *       the next store on the directory hands out again exactly the records that were accepted and
- *       whose {@code ack} had not returned, i.e. at most the leases taken and not acked plus the
- *       records never taken. Exceptions, all logged and counted: a journal write that failed
+ *       the next store on the directory hands out again every record whose {@code offer} returned
+ *       ACCEPTED and whose {@code ack} had not returned (plus, possibly, records whose offer was
+ *       still running: written, but never reported accepted). The duplicates, records handed out
+ *       before the crash and again after it, are therefore at most the leases taken and not acked
+ *       (an ack in progress at the crash counts as not acked). Exceptions, all logged and counted:
+ *       a journal write that failed
  *       ({@link Stats#ackWriteFailures()}), a missing or corrupt journal (conservative: redeliver),
  *       and a crash in the middle of {@link #compact} (the records being moved may come back twice,
  *       never zero times).
