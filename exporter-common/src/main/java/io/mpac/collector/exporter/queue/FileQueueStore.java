@@ -118,6 +118,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   private static final String TEMP_SUFFIX = ".tmp";
   private static final int MAX_PAYLOAD = Integer.MAX_VALUE - RECORD_HEADER - SEGMENT_HEADER;
   private static final int WRITE_BUFFER_MAX = 4 << 20;
+  private static final int READ_AHEAD = 128 << 10;
   private static final int MAX_OPEN_JOURNALS = 16;
   private static final Set<StandardOpenOption> READ_WRITE = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
   private static final Set<StandardOpenOption> CREATE_NEW =
@@ -174,6 +175,10 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   private Segment readChannelSegment;
   private FileChannel readChannel;
   private final ByteBuffer readHeader = ByteBuffer.allocate(RECORD_HEADER);
+  /** Bytes [readAheadStart, readAheadStart + limit) of readAheadSegment: one pread serves several records. */
+  private final ByteBuffer readAhead = ByteBuffer.allocateDirect(READ_AHEAD);
+  private Segment readAheadSegment;
+  private long readAheadStart;
   private final CRC32C readCrc = new CRC32C();
 
   // guarded by ackLock
@@ -658,8 +663,13 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       try {
         FileChannel channel = readChannelFor(segment);
         if (segment.recovered && segment.recoveredAcks == null) segment.recoveredAcks = loadAcks(segment, null);
+        if (end - position < RECORD_HEADER) throw new IOException("record header cut short");
         readHeader.clear();
-        readFully(channel, readHeader, position);
+        if (buffered(segment, channel, position, RECORD_HEADER, end)) {
+          readAhead.get((int) (position - readAheadStart), readHeader.array(), 0, RECORD_HEADER);
+        } else {
+          readFully(channel, readHeader, position);
+        }
         int length = readHeader.getInt(0);
         int crc = readHeader.getInt(4);
         int recordItems = readHeader.getInt(8);
@@ -669,7 +679,11 @@ public final class FileQueueStore<T> implements QueueStore<T> {
           next = end;
         } else {
           byte[] payload = new byte[length];
-          readFully(channel, ByteBuffer.wrap(payload), position + RECORD_HEADER);
+          if (buffered(segment, channel, position, RECORD_HEADER + length, end)) {
+            readAhead.get((int) (position - readAheadStart) + RECORD_HEADER, payload, 0, length);
+          } else {
+            readFully(channel, ByteBuffer.wrap(payload), position + RECORD_HEADER);
+          }
           readCrc.reset();
           readCrc.update(readHeader.array(), 0, 4);
           readCrc.update(readHeader.array(), 8, RECORD_HEADER - 8);
@@ -722,6 +736,27 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       }
       if (raw != null) return raw;
     }
+  }
+
+  /**
+   * Makes sure the read-ahead buffer holds {@code [position, position + need)} of the segment,
+   * reading as much as fits below {@code end} (only published records: they never change). False
+   * when {@code need} is larger than the buffer. Caller holds readLock.
+   */
+  private boolean buffered(Segment segment, FileChannel channel, long position, int need, long end)
+      throws IOException {
+    if (need > readAhead.capacity()) return false;
+    if (readAheadSegment == segment && position >= readAheadStart
+        && position + need <= readAheadStart + readAhead.limit()) {
+      return true;
+    }
+    readAheadSegment = null;
+    readAhead.clear().limit((int) Math.min(readAhead.capacity(), end - position));
+    readFully(channel, readAhead, position);
+    readAhead.position(0);
+    readAheadSegment = segment;
+    readAheadStart = position;
+    return true;
   }
 
   private FileChannel readChannelFor(Segment segment) throws IOException {
@@ -1431,6 +1466,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       Files.move(tempJournal, last.journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       Files.move(temp, last.log, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       forceDirectory();
+      readAheadSegment = null; // the last segment's file was replaced
       if (readChannelSegment == last) {
         closeQuietly(readChannel);
         readChannel = null;

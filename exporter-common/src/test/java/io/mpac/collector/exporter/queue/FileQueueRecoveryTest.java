@@ -151,6 +151,28 @@ class FileQueueRecoveryTest {
   }
 
   @Test
+  void damageAfterOpenIsFoundAtReadAndSkipsTheRestOfTheSegment() throws Exception {
+    try (FileQueueStore<String> store = open()) {
+      for (int i = 0; i < 6; i++) offer(store, kib(i)); // segment 1: 0..3, segment 2: 4..5
+      try (RandomAccessFile f = new RandomAccessFile(segment(1).toFile(), "rw")) {
+        long at = 8 + KIB_FRAME + FRAME + 10; // record 1's payload
+        f.seek(at);
+        int b = f.read();
+        f.seek(at);
+        f.write(b ^ 0x01);
+      }
+      Lease<String> first = store.take(0);
+      assertThat(first.payload()).isEqualTo(kib(0));
+      assertThat(payloads(drain(store))).containsExactlyElementsOf(kibs(4, 5));
+      assertThat(store.stats().corruptRecordsAtRead()).isEqualTo(3); // records 1, 2 and 3
+      assertThat(store.usage().count()).isEqualTo(3); // kib(0), kib(4), kib(5) are in flight
+      assertThat(warningText()).contains(segment(1) + " offset " + (8 + KIB_FRAME) + ": checksum mismatch");
+      store.ack(first);
+      assertThat(segment(1)).doesNotExist(); // nothing live is left in it
+    }
+  }
+
+  @Test
   void unknownSegmentHeaderSkipsTheSegment() throws Exception {
     write(8);
     try (RandomAccessFile f = new RandomAccessFile(segment(2).toFile(), "rw")) {
