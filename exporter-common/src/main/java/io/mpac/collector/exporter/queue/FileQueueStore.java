@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -1312,6 +1311,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
    */
   public int cleanupTemporaryFiles() throws IOException {
     int removed = 0;
+    readLock.lock(); // compaction holds it: never remove the files of one that is running
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, TEMP_PREFIX + "*" + TEMP_SUFFIX)) {
       for (Path entry : entries) {
         if (Files.deleteIfExists(entry)) {
@@ -1319,6 +1319,8 @@ public final class FileQueueStore<T> implements QueueStore<T> {
           LOG.info(() -> "queue: removed " + entry + " left by an interrupted compaction");
         }
       }
+    } finally {
+      readLock.unlock();
     }
     return removed;
   }
