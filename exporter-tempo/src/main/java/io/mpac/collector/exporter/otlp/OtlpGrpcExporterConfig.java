@@ -101,6 +101,8 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       .required("endpoint", Types.STRING, "host:port of the OTLP gRPC server")
       .optional("compression", Types.STRING, "gzip", "\"gzip\" or \"none\"")
       .optional("headers", Types.mapOf(Types.SECRET), Map.of(), "gRPC metadata sent with every call")
+      .optional("auth", io.mpac.collector.auth.AuthHandler.TYPE, null,
+          "otelcol.auth.X.handler: its credential is sent as metadata with every call")
       .optional("authority", Types.STRING, "", "override the :authority header")
       .optional("balancer_name", Types.oneOf("round_robin", "pick_first"), "round_robin", "load balancing policy")
       .optional("wait_for_ready", Types.BOOL, false, "wait for a connection instead of failing fast")
@@ -181,6 +183,11 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       String problem = headerProblem(k);
       if (problem != null) diags.add(new Diagnostic(c.positionOf("headers"), problem));
     }
+    headers = withAuth(c, headers, diags);
+    for (String k : headers.keySet()) {
+      String problem = headerProblem(k);
+      if (problem != null && !c.map("headers").containsKey(k)) diags.add(new Diagnostic(c.positionOf("auth"), problem));
+    }
     Args tlsBlock = c.block("tls");
     OtlpTls tls = TlsBlocks.otlpTls(tlsBlock, diags);
     boolean useTls = !tls.insecure();
@@ -215,6 +222,23 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
     if (k.endsWith("-bin")) return "binary header \"" + name + "\" (-bin) is not supported";
     if (k.startsWith("grpc-") || k.startsWith(":")) return "header \"" + name + "\" is reserved by gRPC";
     return null;
+  }
+
+  /**
+   * {@code headers} with the credential of {@code auth = otelcol.auth.X.handler} applied (it wins
+   * over a header of the same name); a handler without a client side is a positioned error.
+   */
+  static Map<String, String> withAuth(Args c, Map<String, String> headers, List<Diagnostic> diags) {
+    io.mpac.collector.auth.AuthHandler auth = (io.mpac.collector.auth.AuthHandler) c.get("auth");
+    if (auth == null) return headers;
+    if (auth.client() == null) {
+      diags.add(new Diagnostic(c.positionOf("auth"), auth.componentName()
+          + " does not authenticate outgoing requests (server side only)"));
+      return headers;
+    }
+    Map<String, String> out = new LinkedHashMap<>(normaliseHeaders(headers));
+    auth.client().applyTo(out);
+    return out;
   }
 
   static Map<String, String> normaliseHeaders(Map<String, String> headers) {

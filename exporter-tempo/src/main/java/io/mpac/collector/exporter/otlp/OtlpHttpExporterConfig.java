@@ -76,6 +76,8 @@ public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compress
       .optional("timeout", Types.DURATION, DEFAULT_TIMEOUT, "per request")
       .optional("compression", Types.STRING, "gzip", "\"gzip\" or \"none\"")
       .optional("headers", Types.mapOf(Types.SECRET), Map.of(), "HTTP headers sent with every request")
+      .optional("auth", io.mpac.collector.auth.AuthHandler.TYPE, null,
+          "otelcol.auth.X.handler: its credential is sent with every request")
       .optional("read_buffer_size", Types.BYTES, null, "accepted for compatibility; no effect")
       .optional("write_buffer_size", Types.BYTES, null, "accepted for compatibility; no effect")
       .optional("max_idle_conns", Types.INT, null, "accepted for compatibility; no effect")
@@ -161,6 +163,7 @@ public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compress
         diags.add(new Diagnostic(c.positionOf("headers"), "invalid header name \"" + k + "\""));
       }
     }
+    headers = OtlpGrpcExporterConfig.withAuth(c, headers, diags);
     OtlpTls tls = TlsBlocks.otlpTls(c.block("tls"), diags);
     Duration timeout = c.duration("timeout");
     if (timeout.isNegative() || timeout.isZero()) {
