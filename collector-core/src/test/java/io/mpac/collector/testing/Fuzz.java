@@ -46,9 +46,17 @@ public final class Fuzz {
     long n = inputs();
     long seed = Long.getLong("fuzz.seed", DEFAULT_SEED);
     long t0 = System.nanoTime();
+    long slowest = 0;
+    long slowestSeed = seed;
     for (long i = 0; i < n; i++) {
       byte[] input = generator.apply(seed + i);
+      long start = System.nanoTime();
       Throwable failure = failure(property, input);
+      long took = System.nanoTime() - start;
+      if (took > slowest) {
+        slowest = took;
+        slowestSeed = seed + i;
+      }
       if (failure != null) {
         byte[] small = shrink(property, input);
         Path saved = save(target, seed + i, small);
@@ -59,8 +67,9 @@ public final class Fuzz {
       }
     }
     Run run = new Run(target, n, (System.nanoTime() - t0) / 1e9);
-    System.out.println(String.format(Locale.ROOT, "fuzz %s: %,d inputs in %.1f s = %,.0f inputs/s, 0 findings",
-        target, run.inputs, run.seconds, run.perSecond()));
+    System.out.println(String.format(Locale.ROOT,
+        "fuzz %s: %,d inputs in %.1f s = %,.0f inputs/s, 0 findings; slowest input %.1f ms (seed %d)",
+        target, run.inputs, run.seconds, run.perSecond(), slowest / 1e6, slowestSeed));
     return run;
   }
 

@@ -184,6 +184,7 @@ class HostileRequestsTest {
         answer = "closed";
       }
       count(answer.equals("hang") ? "hang http" : "http " + answer);
+      if (answer.equals("hang") || answer.equals("closed")) count("debug " + answer + " kind " + kind);
       if (!conn.keepAlive) {
         conn.close();
         conn = null;
