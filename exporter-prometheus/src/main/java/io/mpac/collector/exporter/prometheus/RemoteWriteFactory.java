@@ -78,15 +78,21 @@ public final class RemoteWriteFactory implements ComponentFactory {
       .build();
 
   static final Schema WAL = Schema.builder()
-      .optional("truncate_frequency", Types.DURATION, Duration.ofHours(2), "accepted for compatibility; no WAL yet")
-      .optional("min_keepalive_time", Types.DURATION, Duration.ofMinutes(5), "accepted for compatibility; no WAL yet")
-      .optional("max_keepalive_time", Types.DURATION, Duration.ofHours(8), "accepted for compatibility; no WAL yet")
+      .optional("truncate_frequency", Types.DURATION, Duration.ofHours(2),
+          "how often records older than max_keepalive_time are dropped while the endpoint is not reading them")
+      .optional("min_keepalive_time", Types.DURATION, Duration.ofMinutes(5),
+          "undelivered data younger than this is never dropped (must not exceed max_keepalive_time)")
+      .optional("max_keepalive_time", Types.DURATION, Duration.ofHours(8),
+          "undelivered data older than this is dropped and counted (reason max_keepalive_time)")
+      .optional("max_size", Types.BYTES, RemoteWriteConfig.Wal.DEFAULT_MAX_SIZE,
+          "disk bound of each endpoint's WAL (mpac extension); when full, appends are refused (back-pressure)")
       .build();
 
   static final Schema SCHEMA = Schema.builder()
       .optional("external_labels", Types.STRING_MAP, null, "labels added to every series that lacks them")
       .block("endpoint", ENDPOINT, Cardinality.REPEATED, "a remote-write destination; each gets all data")
-      .block("wal", WAL, Cardinality.OPTIONAL, "accepted for compatibility: there is no write-ahead log yet")
+      .block("wal", WAL, Cardinality.OPTIONAL,
+          "tunes the write-ahead log (always on) under <storage.path>/<component id>/wal/<endpoint name>")
       .build();
 
   @Override
@@ -101,6 +107,6 @@ public final class RemoteWriteFactory implements ComponentFactory {
 
   @Override
   public Component create(ComponentContext context, Args args) throws ConfigException {
-    return new RemoteWrite(context, RemoteWriteConfig.from(args));
+    return new RemoteWrite(context, RemoteWriteConfig.from(args), WalStores.onDisk(context.storageDir().resolve("wal")));
   }
 }
