@@ -56,8 +56,9 @@ import org.xerial.snappy.Snappy;
  * the same series wait behind it, first in the shard's queue, then in the WAL.
  *
  * <p>Threads run under the component's {@link Supervisor}: a reader or shard whose loop throws is
- * logged, counted and restarted; what it held is counted as dropped (reason {@code crash}) and
- * released, so nothing is lost silently and no record stays unacked for ever.
+ * logged, counted and restarted. A restarted shard sends the batch its predecessor held; a batch
+ * that was already resumed once, and a record the reader held, are counted as dropped (reason
+ * {@code crash}) and released, so nothing is lost silently and no record stays unacked for ever.
  */
 final class RemoteWriteEndpoint {
 
@@ -458,6 +459,7 @@ final class RemoteWriteEndpoint {
     byte[] body;
     int lastStatus;
     String lastReason = "";
+    boolean resumed;
 
     ShardBatch(int size) {
       items = new ArrayList<>(size);
@@ -480,6 +482,8 @@ final class RemoteWriteEndpoint {
     private final Delivery<ShardBatch> delivery;
     /** The batch being sent (for retry counts and the crash handler). */
     private volatile ShardBatch current;
+    /** A batch its crashed predecessor held, to send first. */
+    private volatile ShardBatch resume;
     /** Reused across requests (one request at a time per shard): encoded and compressed bodies. */
     final byte[][] raw = {null};
     byte[] compressed = new byte[0];
@@ -543,7 +547,15 @@ final class RemoteWriteEndpoint {
     void run(Supervisor.Worker self) throws InterruptedException {
       while (true) {
         self.checkpoint();
-        ShardBatch batch = next();
+        ShardBatch batch = resume;
+        resume = null;
+        if (batch != null) {
+          current = batch;
+          send(batch, this);
+          current = null;
+          continue;
+        }
+        batch = next();
         if (batch == null) return;
         if (batch == IDLE) continue;
         current = batch;
@@ -679,11 +691,20 @@ final class RemoteWriteEndpoint {
       freed(total);
     }
 
-    /** The body threw: count what it held as dropped (reason crash) and release it. */
+    /**
+     * The body threw: the restarted body sends the batch it held again; if that batch was already
+     * being resumed (it may be what makes the body throw), it is counted as dropped (reason
+     * {@code crash}) and released instead.
+     */
     void crashed() {
       ShardBatch b = current;
       current = null;
       if (b == null) return;
+      if (!b.resumed) {
+        b.resumed = true;
+        resume = b;
+        return;
+      }
       Counts c = Counts.of(b.items, false);
       countDropped(c.samples, c.histograms, "crash");
       settle(b);
