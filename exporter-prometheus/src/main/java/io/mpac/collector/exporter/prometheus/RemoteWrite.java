@@ -82,7 +82,7 @@ final class RemoteWrite implements Component, MetricsReceiver {
         throw new UncheckedIOException("prometheus.remote_write " + context.id() + ": cannot open the WAL of endpoint "
             + ep.name() + ": " + e.getMessage(), e);
       }
-      endpoints.add(new RemoteWriteEndpoint(context, ep, external, wal, config.wal(), stop, Timing.SYSTEM,
+      endpoints.add(new RemoteWriteEndpoint(context, ep, external, wal, stores, config.wal(), stop, Timing.SYSTEM,
           wallClockMs));
     }
   }

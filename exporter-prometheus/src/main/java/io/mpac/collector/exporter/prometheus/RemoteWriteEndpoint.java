@@ -81,6 +81,7 @@ final class RemoteWriteEndpoint {
   private final RateLimitedLogger log;
   final RemoteWriteMetrics metrics;
   final QueueStore<WalBatch> wal;
+  private final WalStores stores;
   private final RemoteWriteConfig.Wal walSettings;
   private final Shard[] shards;
   /** Samples and histograms taken from the WAL and not yet sent or dropped (in the shards). */
@@ -103,7 +104,7 @@ final class RemoteWriteEndpoint {
   private volatile Lease<WalBatch> readerHolds;
 
   RemoteWriteEndpoint(ComponentContext context, RemoteWriteConfig.Endpoint config, Labels externalLabels,
-      QueueStore<WalBatch> wal, RemoteWriteConfig.Wal walSettings, StopSignal stop, Timing timing,
+      QueueStore<WalBatch> wal, WalStores stores, RemoteWriteConfig.Wal walSettings, StopSignal stop, Timing timing,
       LongSupplier wallClockMs) {
     this.context = context;
     this.config = config;
@@ -112,6 +113,7 @@ final class RemoteWriteEndpoint {
     this.encoding = ENCODINGS.computeIfAbsent(externalLabels, k -> new Object());
     this.log = new RateLimitedLogger(logger, Duration.ofSeconds(30), timing.nanoTime());
     this.wal = wal;
+    this.stores = stores;
     this.walSettings = walSettings;
     this.stop = stop;
     this.timing = timing;
@@ -179,11 +181,18 @@ final class RemoteWriteEndpoint {
    * records appended before (now - max_keepalive_time) are expired. The reader drops an expired
    * record it holds or takes, a shard the expired part of a batch before its next attempt.
    * max_keepalive_time is at least min_keepalive_time (validated), so data younger than
-   * min_keepalive_time is never dropped.
+   * min_keepalive_time is never dropped. Then the store reclaims the disk of segments that are
+   * mostly acked (a segment wholly acked is deleted at once, without waiting for this).
    */
   private void truncate() {
     long keep = Math.max(walSettings.maxKeepalive().toMillis(), walSettings.minKeepalive().toMillis());
     expiredBeforeMs = wallClockMs.getAsLong() - keep;
+    try {
+      long freed = stores.compact(wal);
+      if (freed > 0) metrics.walReclaimed.increment(freed);
+    } catch (IOException | RuntimeException e) {
+      log.log(Level.WARNING, "compact", () -> "endpoint " + name() + ": WAL compaction failed: " + e);
+    }
   }
 
   private boolean expired(long appendedAtMs) {

@@ -69,6 +69,7 @@ final class RemoteWriteMetrics {
   final Kind exemplars;
   final Counter refused;
   final Counter walAppended;
+  final Counter walReclaimed;
   final Counter bytes;
   final Counter metadata;
   final Counter metadataFailed;
@@ -90,6 +91,8 @@ final class RemoteWriteMetrics {
         "Samples and histograms refused at append because the WAL was full (or the disk).");
     walAppended = counter("prometheus.remote.write.wal.samples.appended",
         "Samples and histograms written to this endpoint's WAL.");
+    walReclaimed = counter("prometheus.remote.write.wal.compacted.bytes",
+        "Bytes of WAL disk reclaimed by compaction at truncation (truncate_frequency).");
     Gauge.builder("prometheus.remote.write.wal.storage.bytes", wal, w -> w.usage().bytes())
         .description("Bytes the endpoint's WAL holds (on disk: including acked records not yet reclaimed).")
         .tags(tags).register(registry);

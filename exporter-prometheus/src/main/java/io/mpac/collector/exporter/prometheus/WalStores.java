@@ -23,6 +23,14 @@ interface WalStores {
    */
   QueueStore<WalBatch> open(String endpointName, QueueLimits limits) throws IOException;
 
+  /**
+   * Reclaims disk the store no longer needs (run every {@code truncate_frequency}); returns the
+   * bytes freed. Stores that free space as they go (memory) do nothing.
+   */
+  default long compact(QueueStore<WalBatch> store) throws IOException {
+    return 0;
+  }
+
   /** One persistent store per endpoint, in {@code walDir/<endpoint name>}. */
   static WalStores onDisk(Path walDir) {
     return (name, limits) -> {
