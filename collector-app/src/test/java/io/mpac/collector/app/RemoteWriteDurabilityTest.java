@@ -7,7 +7,11 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import java.io.BufferedReader;
@@ -22,12 +26,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -145,9 +151,10 @@ class RemoteWriteDurabilityTest {
         """.formatted(otlpPort, promPort));
     Process first = startCollector(config);
 
-    // N = SERIES x ROUNDS points: each round adds 1 to every series and exports them (cumulative)
-    OtlpGrpcMetricExporter exporter = OtlpGrpcMetricExporter.builder()
-        .setEndpoint("http://127.0.0.1:" + otlpPort).setTimeout(Duration.ofSeconds(10)).build();
+    // each round adds 1 to every series and exports them (cumulative); N = SERIES x accepted exports
+    // (the SDK exports once more when it closes)
+    CountingExporter exporter = new CountingExporter(OtlpGrpcMetricExporter.builder()
+        .setEndpoint("http://127.0.0.1:" + otlpPort).setTimeout(Duration.ofSeconds(10)).build());
     PeriodicMetricReader reader = PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build();
     try (SdkMeterProvider provider = SdkMeterProvider.builder()
         .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "durable")))
@@ -160,6 +167,10 @@ class RemoteWriteDurabilityTest {
         Thread.sleep(5); // distinct timestamps (milliseconds) per round
       }
     }
+
+    int exports = exporter.accepted.get();
+    assertThat(exports).isEqualTo(ROUNDS + 1);
+    assertThat(exporter.failed.get()).isZero();
 
     // accepted means written to the WAL: kill -9 at once
     first.destroyForcibly();
@@ -174,14 +185,51 @@ class RemoteWriteDurabilityTest {
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
       while (System.nanoTime() < end) {
         last = prometheus.query(promql);
-        if (last.size() == SERIES && last.values().stream().allMatch(v -> v == ROUNDS)) break;
+        if (last.size() == SERIES && last.values().stream().allMatch(v -> v == exports)) break;
         Thread.sleep(200);
       }
       assertThat(last).as("points per series after the restart").hasSize(SERIES);
-      assertThat(last.values()).as("every one of the %d points arrived: %s", SERIES * ROUNDS, last)
-          .allMatch(v -> v == ROUNDS);
+      assertThat(last.values()).as("every one of the %d points arrived: %s", SERIES * exports, last)
+          .allMatch(v -> v == exports);
       Map<String, Double> values = prometheus.query("wal_points_total{job=\"durable\"}");
       assertThat(values.values()).as("the last value of each series").allMatch(v -> v == ROUNDS);
+    }
+  }
+
+  /** Counts the exports the collector accepted (and those it did not). */
+  private static final class CountingExporter implements MetricExporter {
+    final AtomicInteger accepted = new AtomicInteger();
+    final AtomicInteger failed = new AtomicInteger();
+    private final MetricExporter delegate;
+
+    CountingExporter(MetricExporter delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public CompletableResultCode export(Collection<MetricData> metrics) {
+      CompletableResultCode result = delegate.export(metrics);
+      CompletableResultCode counted = new CompletableResultCode();
+      result.whenComplete(() -> {
+        (result.isSuccess() ? accepted : failed).incrementAndGet();
+        if (result.isSuccess()) counted.succeed(); else counted.fail();
+      });
+      return counted;
+    }
+
+    @Override
+    public CompletableResultCode flush() {
+      return delegate.flush();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      return delegate.shutdown();
+    }
+
+    @Override
+    public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
+      return delegate.getAggregationTemporality(instrumentType);
     }
   }
 }
