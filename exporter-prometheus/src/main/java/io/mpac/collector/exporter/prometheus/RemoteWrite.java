@@ -13,7 +13,6 @@ import io.mpac.collector.prometheus.Labels;
 import io.mpac.collector.prometheus.MetricsBatch;
 import io.mpac.collector.prometheus.MetricsReceiver;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,17 +71,8 @@ final class RemoteWrite implements Component, MetricsReceiver {
     this.wallClockMs = wallClockMs;
     this.supervisor = new Supervisor(context);
     Labels external = Labels.of(config.externalLabels());
-    QueueLimits limits = new QueueLimits(QueueLimits.UNLIMITED, QueueLimits.UNLIMITED, config.wal().maxSize());
     for (RemoteWriteConfig.Endpoint ep : config.endpoints()) {
-      QueueStore<WalBatch> wal;
-      try {
-        wal = stores.open(ep.name(), limits);
-      } catch (IOException e) {
-        for (RemoteWriteEndpoint opened : endpoints) opened.wal.close();
-        throw new UncheckedIOException("prometheus.remote_write " + context.id() + ": cannot open the WAL of endpoint "
-            + ep.name() + ": " + e.getMessage(), e);
-      }
-      endpoints.add(new RemoteWriteEndpoint(context, ep, external, wal, stores, config.wal(), stop, Timing.SYSTEM,
+      endpoints.add(new RemoteWriteEndpoint(context, ep, external, stores, config.wal(), stop, Timing.SYSTEM,
           wallClockMs));
     }
   }
@@ -96,6 +86,16 @@ final class RemoteWrite implements Component, MetricsReceiver {
   public void start() throws Exception {
     synchronized (lifecycleLock) {
       if (started || closed) return;
+      QueueLimits limits = new QueueLimits(QueueLimits.UNLIMITED, QueueLimits.UNLIMITED, config.wal().maxSize());
+      for (RemoteWriteEndpoint ep : endpoints) {
+        try {
+          ep.openWal(limits);
+        } catch (IOException e) {
+          for (RemoteWriteEndpoint opened : endpoints) if (opened.wal != null) opened.wal.close();
+          throw new IOException("prometheus.remote_write " + context.id() + ": cannot open the WAL of endpoint "
+              + ep.name() + ": " + e.getMessage(), e);
+        }
+      }
       for (RemoteWriteEndpoint ep : endpoints) ep.start(supervisor);
       metadataScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "remote-write-metadata-" + context.id());

@@ -10,6 +10,7 @@ import io.mpac.collector.exporter.StopSignal;
 import io.mpac.collector.exporter.Timing;
 import io.mpac.collector.exporter.prometheus.HttpSender.Outcome;
 import io.mpac.collector.exporter.queue.Lease;
+import io.mpac.collector.exporter.queue.QueueLimits;
 import io.mpac.collector.exporter.queue.QueueStore;
 import io.mpac.collector.prometheus.HistogramSample;
 import io.mpac.collector.prometheus.Labels;
@@ -80,7 +81,8 @@ final class RemoteWriteEndpoint {
   private final Object encoding;
   private final RateLimitedLogger log;
   final RemoteWriteMetrics metrics;
-  final QueueStore<WalBatch> wal;
+  /** The endpoint's WAL: opened at start, so that building a component (validate, reload) touches no files. */
+  volatile QueueStore<WalBatch> wal;
   private final WalStores stores;
   private final RemoteWriteConfig.Wal walSettings;
   private final Shard[] shards;
@@ -104,7 +106,7 @@ final class RemoteWriteEndpoint {
   private volatile Lease<WalBatch> readerHolds;
 
   RemoteWriteEndpoint(ComponentContext context, RemoteWriteConfig.Endpoint config, Labels externalLabels,
-      QueueStore<WalBatch> wal, WalStores stores, RemoteWriteConfig.Wal walSettings, StopSignal stop, Timing timing,
+      WalStores stores, RemoteWriteConfig.Wal walSettings, StopSignal stop, Timing timing,
       LongSupplier wallClockMs) {
     this.context = context;
     this.config = config;
@@ -112,7 +114,6 @@ final class RemoteWriteEndpoint {
     this.externalLabels = externalLabels;
     this.encoding = ENCODINGS.computeIfAbsent(externalLabels, k -> new Object());
     this.log = new RateLimitedLogger(logger, Duration.ofSeconds(30), timing.nanoTime());
-    this.wal = wal;
     this.stores = stores;
     this.walSettings = walSettings;
     this.stop = stop;
@@ -123,11 +124,21 @@ final class RemoteWriteEndpoint {
     this.shards = new Shard[config.queue().minShards()];
     for (int i = 0; i < shards.length; i++) shards[i] = new Shard(i);
     this.metrics = new RemoteWriteMetrics(context.meterRegistry(), context.tags(), config.name(),
-        config.url().toString(), pending::get, () -> shards.length, wal);
+        config.url().toString(), pending::get, () -> shards.length, this::walUsage);
   }
 
   String name() {
     return config.name();
+  }
+
+  private QueueStore.Usage walUsage() {
+    QueueStore<WalBatch> w = wal;
+    return w == null ? new QueueStore.Usage(0, 0, 0) : w.usage();
+  }
+
+  /** Opens the WAL (recovering what a previous run left in it). */
+  void openWal(QueueLimits limits) throws IOException {
+    wal = stores.open(name(), limits);
   }
 
   /** Starts the HTTP client, the WAL reader and the shard threads under {@code supervisor}. */
@@ -157,7 +168,8 @@ final class RemoteWriteEndpoint {
 
   /** True when the WAL has room for a record of {@code items} and {@code bytes}. */
   boolean walHasRoom(int items, long bytes) {
-    return wal.limits().fits(wal.usage(), items, bytes);
+    QueueStore<WalBatch> w = wal;
+    return w != null && w.limits().fits(w.usage(), items, bytes);
   }
 
   /** Why the endpoint is not healthy, or null. */
@@ -387,6 +399,7 @@ final class RemoteWriteEndpoint {
 
   /** Stops taking data: the reader sends what the WAL holds until the stop's deadline. */
   void beginStop() {
+    if (wal == null) return;
     wal.closeForOffers();
     for (Shard s : shards) s.wake();
   }
@@ -397,6 +410,7 @@ final class RemoteWriteEndpoint {
    * {@code shutdown}). Returns the number of samples lost.
    */
   long awaitStop(long deadline) {
+    if (wal == null) return 0;
     joinAll(deadline);
     boolean alive = false;
     for (Supervisor.Worker w : workers) alive |= w.isAlive();

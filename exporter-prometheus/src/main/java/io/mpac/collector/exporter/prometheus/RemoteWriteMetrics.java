@@ -76,7 +76,7 @@ final class RemoteWriteMetrics {
   final Timer sentBatchDuration;
 
   RemoteWriteMetrics(MeterRegistry registry, Tags componentTags, String remoteName, String url,
-      Supplier<Number> pending, Supplier<Number> shards, QueueStore<?> wal) {
+      Supplier<Number> pending, Supplier<Number> shards, Supplier<QueueStore.Usage> wal) {
     this.registry = registry;
     this.tags = componentTags.and("remote_name", remoteName, "url", url);
     samples = new Kind("samples");
@@ -93,12 +93,12 @@ final class RemoteWriteMetrics {
         "Samples and histograms written to this endpoint's WAL.");
     walReclaimed = counter("prometheus.remote.write.wal.compacted.bytes",
         "Bytes of WAL disk reclaimed by compaction at truncation (truncate_frequency).");
-    Gauge.builder("prometheus.remote.write.wal.storage.bytes", wal, w -> w.usage().bytes())
+    Gauge.builder("prometheus.remote.write.wal.storage.bytes", () -> wal.get().bytes())
         .description("Bytes the endpoint's WAL holds (on disk: including acked records not yet reclaimed).")
         .tags(tags).register(registry);
-    Gauge.builder("prometheus.remote.write.wal.storage.records", wal, w -> w.usage().count())
+    Gauge.builder("prometheus.remote.write.wal.storage.records", () -> wal.get().count())
         .description("WAL records not yet acked (unsent, or partly sent).").tags(tags).register(registry);
-    Gauge.builder("prometheus.remote.write.wal.storage.samples", wal, w -> w.usage().items())
+    Gauge.builder("prometheus.remote.write.wal.storage.samples", () -> wal.get().items())
         .description("Samples and histograms in WAL records not yet acked.").tags(tags).register(registry);
     bytes = counter("prometheus.remote.storage.bytes", "Compressed bytes of requests sent successfully.");
     metadata = counter("prometheus.remote.storage.metadata", "Metadata entries sent to remote storage.");

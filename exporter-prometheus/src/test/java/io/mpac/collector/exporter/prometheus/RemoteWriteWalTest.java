@@ -1,9 +1,15 @@
 package io.mpac.collector.exporter.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mpac.collector.component.Supervisor;
+import io.mpac.collector.consumer.ConsumeException;
+import io.mpac.collector.exporter.queue.Lease;
+import io.mpac.collector.exporter.queue.MemoryQueueStore;
+import io.mpac.collector.exporter.queue.QueueLimits;
+import io.mpac.collector.exporter.queue.QueueStore;
 import io.mpac.collector.prometheus.Labels;
 import io.mpac.collector.prometheus.MetricsBatch;
 import io.mpac.collector.prometheus.Sample;
@@ -13,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +131,80 @@ class RemoteWriteWalTest {
     Thread.sleep(500);
     assertThat(walRecords()).isEqualTo(3);
     assertThat(count("prometheus.remote.storage.samples.dropped")).isZero();
+  }
+
+  @Test
+  void aWalThatCannotWriteRefusesTheBatchAndCountsIt() throws Exception {
+    server = new FakeRemoteWriteServer();
+    AtomicBoolean diskFull = new AtomicBoolean();
+    rw = new RemoteWrite(TestContexts.context("prometheus.remote_write", "wal", registry),
+        new RemoteWriteConfig(Map.of(), List.of(RemoteWriteConfig.Endpoint.defaults(server.url())
+            .withQueue(queue(1000, 1, 100)))),
+        (name, limits) -> new FailingStore(new MemoryQueueStore<>(limits), diskFull), clockMs::get);
+    rw.start();
+    rw.append(samples("a", 3, T));
+    diskFull.set(true);
+    assertThatThrownBy(() -> rw.append(samples("b", 4, T))).isInstanceOf(ConsumeException.Refused.class)
+        .hasMessageContaining("cannot be written").hasMessageContaining("No space left on device");
+    diskFull.set(false);
+    rw.append(samples("c", 5, T));
+    FakeRemoteWriteServer.await(() -> server.sampleCount() == 8, 5000, "the accepted 8 samples");
+    assertThat(count("prometheus.remote.storage.samples.refused")).isEqualTo(4);
+    assertThat(count("prometheus.remote.write.wal.samples.appended")).isEqualTo(8);
+  }
+
+  /** A store whose writes fail while {@code full} is set, as a full disk makes them. */
+  private record FailingStore(QueueStore<WalBatch> delegate, AtomicBoolean full) implements QueueStore<WalBatch> {
+    @Override
+    public OfferResult offer(WalBatch payload, int items, long bytes, long waitNanos) throws InterruptedException {
+      if (full.get()) throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+      return delegate.offer(payload, items, bytes, waitNanos);
+    }
+
+    @Override
+    public Lease<WalBatch> take(long maxWaitNanos) throws InterruptedException {
+      return delegate.take(maxWaitNanos);
+    }
+
+    @Override
+    public void ack(Lease<WalBatch> lease) {
+      delegate.ack(lease);
+    }
+
+    @Override
+    public void closeForOffers() {
+      delegate.closeForOffers();
+    }
+
+    @Override
+    public List<Lease<WalBatch>> abandon() {
+      return delegate.abandon();
+    }
+
+    @Override
+    public boolean finished() {
+      return delegate.finished();
+    }
+
+    @Override
+    public boolean persistent() {
+      return delegate.persistent();
+    }
+
+    @Override
+    public Usage usage() {
+      return delegate.usage();
+    }
+
+    @Override
+    public QueueLimits limits() {
+      return delegate.limits();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
   }
 
   @Test
