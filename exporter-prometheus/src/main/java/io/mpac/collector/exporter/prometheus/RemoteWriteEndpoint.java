@@ -124,7 +124,7 @@ final class RemoteWriteEndpoint {
     this.shards = new Shard[config.queue().minShards()];
     for (int i = 0; i < shards.length; i++) shards[i] = new Shard(i);
     this.metrics = new RemoteWriteMetrics(context.meterRegistry(), context.tags(), config.name(),
-        config.url().toString(), pending::get, () -> shards.length, this::walUsage);
+        config.url().toString());
   }
 
   String name() {
@@ -149,6 +149,7 @@ final class RemoteWriteEndpoint {
       throw new IllegalStateException("endpoint " + config.name() + ": cannot set up the HTTP client: "
           + e.getMessage(), e);
     }
+    metrics.registerGauges(pending::get, () -> shards.length, this::walUsage);
     String base = "remote-write-" + context.id() + "-" + name();
     for (Shard s : shards) {
       workers.add(supervisor.start(base + "-shard-" + s.index, s::run, (w, e) -> s.crashed()));
@@ -445,6 +446,7 @@ final class RemoteWriteEndpoint {
     HttpSender s = sender;
     if (s != null) s.close();
     wal.close();
+    metrics.removeGauges();
     return lost;
   }
 

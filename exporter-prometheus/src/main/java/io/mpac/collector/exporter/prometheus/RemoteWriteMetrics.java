@@ -2,6 +2,7 @@ package io.mpac.collector.exporter.prometheus;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -63,6 +64,7 @@ final class RemoteWriteMetrics {
   }
 
   private final MeterRegistry registry;
+  private final java.util.List<Meter> gauges = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Tags tags;
   final Kind samples;
   final Kind histograms;
@@ -75,8 +77,7 @@ final class RemoteWriteMetrics {
   final Counter metadataFailed;
   final Timer sentBatchDuration;
 
-  RemoteWriteMetrics(MeterRegistry registry, Tags componentTags, String remoteName, String url,
-      Supplier<Number> pending, Supplier<Number> shards, Supplier<QueueStore.Usage> wal) {
+  RemoteWriteMetrics(MeterRegistry registry, Tags componentTags, String remoteName, String url) {
     this.registry = registry;
     this.tags = componentTags.and("remote_name", remoteName, "url", url);
     samples = new Kind("samples");
@@ -93,13 +94,6 @@ final class RemoteWriteMetrics {
         "Samples and histograms written to this endpoint's WAL.");
     walReclaimed = counter("prometheus.remote.write.wal.compacted.bytes",
         "Bytes of WAL disk reclaimed by compaction at truncation (truncate_frequency).");
-    Gauge.builder("prometheus.remote.write.wal.storage.bytes", () -> wal.get().bytes())
-        .description("Bytes the endpoint's WAL holds (on disk: including acked records not yet reclaimed).")
-        .tags(tags).register(registry);
-    Gauge.builder("prometheus.remote.write.wal.storage.records", () -> wal.get().count())
-        .description("WAL records not yet acked (unsent, or partly sent).").tags(tags).register(registry);
-    Gauge.builder("prometheus.remote.write.wal.storage.samples", () -> wal.get().items())
-        .description("Samples and histograms in WAL records not yet acked.").tags(tags).register(registry);
     bytes = counter("prometheus.remote.storage.bytes", "Compressed bytes of requests sent successfully.");
     metadata = counter("prometheus.remote.storage.metadata", "Metadata entries sent to remote storage.");
     metadataFailed = counter("prometheus.remote.storage.metadata.failed", "Metadata entries that failed to send.");
@@ -110,10 +104,30 @@ final class RemoteWriteMetrics {
             Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
             Duration.ofSeconds(25), Duration.ofSeconds(60))
         .tags(tags).register(registry);
-    Gauge.builder("prometheus.remote.storage.samples.pending", pending)
-        .description("Samples and histograms queued or in flight, not yet sent.").tags(tags).register(registry);
-    Gauge.builder("prometheus.remote.storage.shards", shards)
-        .description("Number of shards sending in parallel.").tags(tags).register(registry);
+  }
+
+  /**
+   * Registers the gauges, which point at one running endpoint: at start, and removed at stop
+   * ({@link #removeGauges}), because a reload builds the next instance under the same tags while
+   * this one still runs.
+   */
+  void registerGauges(Supplier<Number> pending, Supplier<Number> shards, Supplier<QueueStore.Usage> wal) {
+    gauges.add(Gauge.builder("prometheus.remote.storage.samples.pending", pending)
+        .description("Samples and histograms read from the WAL, not yet sent.").tags(tags).register(registry));
+    gauges.add(Gauge.builder("prometheus.remote.storage.shards", shards)
+        .description("Number of shards sending in parallel.").tags(tags).register(registry));
+    gauges.add(Gauge.builder("prometheus.remote.write.wal.storage.bytes", () -> wal.get().bytes())
+        .description("Bytes the endpoint's WAL holds (on disk: including acked records not yet reclaimed).")
+        .tags(tags).register(registry));
+    gauges.add(Gauge.builder("prometheus.remote.write.wal.storage.records", () -> wal.get().count())
+        .description("WAL records not yet acked (unsent, or partly sent).").tags(tags).register(registry));
+    gauges.add(Gauge.builder("prometheus.remote.write.wal.storage.samples", () -> wal.get().items())
+        .description("Samples and histograms in WAL records not yet acked.").tags(tags).register(registry));
+  }
+
+  void removeGauges() {
+    for (Meter g : gauges) registry.remove(g);
+    gauges.clear();
   }
 
   private Counter counter(String name, String help) {

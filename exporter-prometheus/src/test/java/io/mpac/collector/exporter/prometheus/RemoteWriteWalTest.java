@@ -95,7 +95,7 @@ class RemoteWriteWalTest {
     assertThat(walRecords()).isEqualTo(1); // one shard has not settled its part: not acked
 
     server.unavailableFor = null;
-    FakeRemoteWriteServer.await(() -> server.sampleCount() == 41, 5000, "all 41 samples");
+    FakeRemoteWriteServer.await(() -> server.sampleCount() == 41, 15_000, "all 41 samples");
     FakeRemoteWriteServer.await(() -> walRecords() == 0, 5000, "the record acked");
     assertThat(rw.endpoints().get(0).pending()).isZero();
     assertThat(count("prometheus.remote.storage.samples.dropped")).isZero();
@@ -113,12 +113,18 @@ class RemoteWriteWalTest {
     Thread.sleep(400); // several truncations
     assertThat(walRecords()).isEqualTo(3);
     assertThat(count("prometheus.remote.storage.samples.dropped")).isZero();
+    assertThat(registry.get("prometheus.remote.write.wal.storage.records").gauge().value()).isEqualTo(3);
+    assertThat(registry.get("prometheus.remote.write.wal.storage.samples").gauge().value()).isEqualTo(15);
 
     clockMs.addAndGet(Duration.ofMinutes(2).toMillis()); // now older
     FakeRemoteWriteServer.await(() -> walRecords() == 0, 5000, "the WAL truncated");
     assertThat(count("prometheus.remote.storage.samples.dropped", "reason", "max_keepalive_time")).isEqualTo(15);
     assertThat(count("prometheus.remote.storage.samples")).isZero();
     assertThat(rw.endpoints().get(0).pending()).isZero();
+    // the gauges point at this running instance: gone once it stopped (a reload registers its own)
+    rw.shutdown(Duration.ofSeconds(1));
+    assertThat(registry.find("prometheus.remote.write.wal.storage.records").gauge()).isNull();
+    assertThat(registry.find("prometheus.remote.storage.samples.pending").gauge()).isNull();
   }
 
   @Test
