@@ -41,8 +41,8 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
   /**
    * The {@code wal} block. The WAL is always on (as in Alloy); this only tunes it.
    *
-   * @param truncateFrequency how often the WAL drops records older than {@code maxKeepalive} while
-   *     its endpoint is not reading them (they are dropped on read in any case)
+   * @param truncateFrequency how often the WAL is truncated: records older than {@code maxKeepalive}
+   *     become expired (dropped by the reader and the shards), mostly-acked segments are compacted
    * @param minKeepalive undelivered data younger than this is never dropped from the WAL; must not
    *     exceed {@code maxKeepalive}
    * @param maxKeepalive undelivered data older than this is dropped (counted, reason
@@ -124,8 +124,8 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
   }
 
   /**
-   * The {@code queue_config} block. The queue holds up to {@code capacity × shards} samples (and
-   * histograms); {@code min_shards} senders run. Sending retries 5xx, 429 (if enabled) and network
+   * The {@code queue_config} block. The shards hold up to {@code capacity × shards} samples (and
+   * histograms) read from the WAL; {@code min_shards} senders run. Sending retries 5xx, 429 (if enabled) and network
    * errors with a doubling backoff from {@code min_backoff} to {@code max_backoff}, without limit
    * unless {@code sample_age_limit} is set.
    */
@@ -144,7 +144,7 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
       if (sampleAgeLimit.isNegative()) throw new IllegalArgumentException("sample_age_limit must not be negative");
     }
 
-    /** Samples the queue holds at most. */
+    /** Samples the shards hold at most (read from the WAL, not yet sent). */
     public long totalCapacity() {
       return (long) capacity * minShards;
     }

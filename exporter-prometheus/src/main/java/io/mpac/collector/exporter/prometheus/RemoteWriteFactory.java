@@ -40,7 +40,7 @@ public final class RemoteWriteFactory implements ComponentFactory {
       .build();
 
   static final Schema QUEUE = Schema.builder()
-      .optional("capacity", Types.INT, 10_000L, "samples buffered per shard; the queue holds capacity x min_shards")
+      .optional("capacity", Types.INT, 10_000L, "samples per shard read ahead from the WAL; the shards hold capacity x min_shards")
       .optional("min_shards", Types.INT, 1L, "parallel senders (series are sharded by label hash)")
       .optional("max_shards", Types.INT, 50L, "upper bound for shards (the shard count is fixed at min_shards)")
       .optional("max_samples_per_send", Types.INT, 2_000L, "samples per request at most")
@@ -79,7 +79,7 @@ public final class RemoteWriteFactory implements ComponentFactory {
 
   static final Schema WAL = Schema.builder()
       .optional("truncate_frequency", Types.DURATION, Duration.ofHours(2),
-          "how often records older than max_keepalive_time are dropped while the endpoint is not reading them")
+          "how often the WAL is truncated: data older than max_keepalive_time dropped, mostly-acked segments compacted")
       .optional("min_keepalive_time", Types.DURATION, Duration.ofMinutes(5),
           "undelivered data younger than this is never dropped (must not exceed max_keepalive_time)")
       .optional("max_keepalive_time", Types.DURATION, Duration.ofHours(8),
