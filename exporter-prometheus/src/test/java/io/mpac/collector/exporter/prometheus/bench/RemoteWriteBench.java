@@ -216,8 +216,10 @@ public final class RemoteWriteBench {
     return ms;
   }
 
+  /** Samples not yet sent: in the shards, or in the WAL not yet read. */
   private static double pending(SimpleMeterRegistry registry) {
-    return registry.find("prometheus.remote.storage.samples.pending").gauge().value();
+    return registry.find("prometheus.remote.storage.samples.pending").gauge().value()
+        + registry.find("prometheus.remote.write.wal.storage.samples").gauge().value();
   }
 
   private static KeyValue kv(String k, String v) {
