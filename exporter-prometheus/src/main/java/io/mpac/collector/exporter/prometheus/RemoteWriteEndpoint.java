@@ -213,6 +213,7 @@ final class RemoteWriteEndpoint {
   }
 
   private void readLoop(Supervisor.Worker self) throws InterruptedException {
+    readerDone = false; // a restarted reader (after a crash) is not done
     long truncateEvery = walSettings.truncateFrequency().toNanos();
     truncate();
     long nextTruncate = timing.nanoTime().getAsLong() + truncateEvery;
