@@ -35,10 +35,16 @@ import java.util.Map;
  * Counts, lengths and references are unsigned varints, spans and deltas zigzag varints. Decoding
  * checks every count against the bytes left and every reference against its table, so bytes it
  * did not write give an {@link IOException}, never a huge allocation.
+ *
+ * <p>Decoding hands out the same {@link String} and {@link Labels} instances for the same content
+ * from record to record (two bounded, direct-mapped caches), as the converter does: a shard then
+ * finds a series' wire encoding memoised on its labels ({@link Labels#memo}) instead of building
+ * it again. One codec per WAL; decoding is serialised on the codec (one reader per WAL).
  */
 final class WalBatchCodec implements RecordCodec<WalBatch> {
 
-  static final WalBatchCodec INSTANCE = new WalBatchCodec();
+  /** Entries of each decode cache (a power of two). */
+  private static final int CACHE_SIZE = 1 << 16;
   private static final byte VERSION = 1;
   private static final MetricType[] TYPES = MetricType.values();
   private static final NativeHistogram.ResetHint[] HINTS = NativeHistogram.ResetHint.values();
@@ -97,8 +103,45 @@ final class WalBatchCodec implements RecordCodec<WalBatch> {
     return Arrays.copyOf(head.buf, head.size);
   }
 
+  /** A decoded string with the bytes it came from. */
+  private record CachedString(byte[] utf8, String value) {}
+
+  private final CachedString[] stringCache = new CachedString[CACHE_SIZE];
+  private final Labels[] labelCache = new Labels[CACHE_SIZE];
+
+  /** The string of {@code buf[off, off + len)}: the cached instance when the bytes match. */
+  private String string(byte[] buf, int off, int len) {
+    int h = len;
+    for (int i = off; i < off + len; i++) h = 31 * h + buf[i];
+    int slot = (h ^ (h >>> 16)) & (CACHE_SIZE - 1);
+    CachedString c = stringCache[slot];
+    if (c != null && Arrays.equals(c.utf8, 0, c.utf8.length, buf, off, off + len)) return c.value;
+    String v = new String(buf, off, len, StandardCharsets.UTF_8);
+    stringCache[slot] = new CachedString(Arrays.copyOfRange(buf, off, off + len), v);
+    return v;
+  }
+
+  /** The label set of these (cached, so identity-comparable) names and values. */
+  private Labels labels(String[] kv, int pairs) {
+    int h = pairs;
+    for (int i = 0; i < 2 * pairs; i++) h = 31 * h + System.identityHashCode(kv[i]);
+    int slot = (h ^ (h >>> 16)) & (CACHE_SIZE - 1);
+    Labels c = labelCache[slot];
+    if (c != null && c.size() == pairs) {
+      boolean same = true;
+      for (int i = 0; i < pairs && same; i++) same = c.name(i) == kv[2 * i] && c.value(i) == kv[2 * i + 1];
+      if (same) return c;
+    }
+    Labels.Builder b = Labels.builder();
+    for (int i = 0; i < pairs; i++) b.set(kv[2 * i], kv[2 * i + 1]);
+    Labels l = b.build();
+    // only a set that came out as given (sorted, no duplicates or empty values) can be matched later
+    if (l.size() == pairs) labelCache[slot] = l;
+    return l;
+  }
+
   @Override
-  public WalBatch decode(byte[] buf, int offset, int length) throws IOException {
+  public synchronized WalBatch decode(byte[] buf, int offset, int length) throws IOException {
     if (offset < 0 || length < 0 || offset + length > buf.length) throw new IOException("record out of bounds");
     In in = new In(buf, offset, offset + length);
     try {
@@ -109,18 +152,16 @@ final class WalBatchCodec implements RecordCodec<WalBatch> {
       String[] strings = new String[in.count(1)];
       for (int i = 0; i < strings.length; i++) {
         int len = in.count(1);
-        strings[i] = new String(buf, in.pos, len, StandardCharsets.UTF_8);
+        strings[i] = string(buf, in.pos, len);
         in.pos += len;
       }
       Labels[] labelSets = new Labels[in.count(1)];
+      String[] kv = new String[16];
       for (int i = 0; i < labelSets.length; i++) {
         int pairs = in.count(2);
-        Labels.Builder b = Labels.builder();
-        for (int p = 0; p < pairs; p++) {
-          String name = strings[in.ref(strings.length)];
-          b.set(name, strings[in.ref(strings.length)]);
-        }
-        labelSets[i] = b.build();
+        if (kv.length < 2 * pairs) kv = new String[2 * pairs];
+        for (int p = 0; p < 2 * pairs; p++) kv[p] = strings[in.ref(strings.length)];
+        labelSets[i] = labels(kv, pairs);
       }
       int n = in.count(17);
       List<Sample> samples = new ArrayList<>(n);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class WalBatchCodecTest {
 
-  private static final WalBatchCodec CODEC = WalBatchCodec.INSTANCE;
+  private final WalBatchCodec codec = new WalBatchCodec();
 
   private static WalBatch sample(Random r, int n) {
     List<Sample> samples = new ArrayList<>();
@@ -67,16 +67,28 @@ class WalBatchCodecTest {
     Random r = new Random(7);
     for (int round = 0; round < 50; round++) {
       WalBatch b = sample(r, r.nextInt(200));
-      byte[] bytes = CODEC.encode(b);
-      assertSameBatch(CODEC.decode(bytes, 0, bytes.length), b);
+      byte[] bytes = codec.encode(b);
+      assertSameBatch(codec.decode(bytes, 0, bytes.length), b);
       // at an offset inside a larger buffer
       byte[] framed = new byte[bytes.length + 10];
       System.arraycopy(bytes, 0, framed, 7, bytes.length);
-      assertSameBatch(CODEC.decode(framed, 7, bytes.length), b);
+      assertSameBatch(codec.decode(framed, 7, bytes.length), b);
     }
     WalBatch empty = new WalBatch(1, List.of(), List.of(), List.of());
-    byte[] e = CODEC.encode(empty);
-    assertSameBatch(CODEC.decode(e, 0, e.length), empty);
+    byte[] e = codec.encode(empty);
+    assertSameBatch(codec.decode(e, 0, e.length), empty);
+  }
+
+  @Test
+  void decodingHandsOutTheSameLabelInstancesFromRecordToRecord() throws IOException {
+    Labels a = Labels.of("__name__", "m", "job", "j");
+    Labels b = Labels.of("__name__", "m", "job", "k");
+    byte[] r1 = codec.encode(new WalBatch(1, List.of(new Sample(a, 1, 1), new Sample(b, 1, 2)), List.of(), List.of()));
+    byte[] r2 = codec.encode(new WalBatch(2, List.of(new Sample(b, 2, 3), new Sample(a, 2, 4)), List.of(), List.of()));
+    WalBatch d1 = codec.decode(r1, 0, r1.length);
+    WalBatch d2 = codec.decode(r2, 0, r2.length);
+    assertThat(d2.samples().get(1).labels()).isEqualTo(a).isSameAs(d1.samples().get(0).labels());
+    assertThat(d2.samples().get(0).labels()).isEqualTo(b).isSameAs(d1.samples().get(1).labels());
   }
 
   @Test
@@ -84,16 +96,16 @@ class WalBatchCodecTest {
     List<Sample> same = new ArrayList<>();
     Labels l = Labels.of("__name__", "a_rather_long_metric_name_for_the_test", "instance", "host-1234:9100");
     for (int i = 0; i < 1000; i++) same.add(new Sample(l, i, i));
-    byte[] bytes = CODEC.encode(new WalBatch(0, same, List.of(), List.of()));
+    byte[] bytes = codec.encode(new WalBatch(0, same, List.of(), List.of()));
     assertThat(bytes.length).isLessThan(1000 * 20); // 17 bytes per sample plus one copy of the labels
   }
 
   @Test
   void truncatedRecordsAreRefusedWithIoException() {
-    byte[] bytes = CODEC.encode(sample(new Random(1), 30));
+    byte[] bytes = codec.encode(sample(new Random(1), 30));
     for (int len = 0; len < bytes.length; len++) {
       int l = len;
-      assertThatThrownBy(() -> CODEC.decode(bytes, 0, l)).as("length " + len).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> codec.decode(bytes, 0, l)).as("length " + len).isInstanceOf(IOException.class);
     }
   }
 
@@ -103,16 +115,16 @@ class WalBatchCodecTest {
     for (int i = 0; i < 2000; i++) {
       byte[] junk = new byte[r.nextInt(200)];
       r.nextBytes(junk);
-      assertThatThrownBy(() -> CODEC.decode(junk, 0, junk.length)).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> codec.decode(junk, 0, junk.length)).isInstanceOf(IOException.class);
     }
     // flipped bytes behind a valid header: an IOException or a record, never another exception
-    byte[] good = CODEC.encode(sample(r, 40));
+    byte[] good = codec.encode(sample(r, 40));
     int refused = 0;
     for (int i = 0; i < 3000; i++) {
       byte[] bad = Arrays.copyOf(good, good.length);
       for (int k = 0; k < 3; k++) bad[3 + r.nextInt(bad.length - 3)] ^= (byte) (1 + r.nextInt(255));
       try {
-        CODEC.decode(bad, 0, bad.length);
+        codec.decode(bad, 0, bad.length);
       } catch (IOException e) {
         refused++;
       }
@@ -120,8 +132,8 @@ class WalBatchCodecTest {
     assertThat(refused).isPositive();
     // a huge count is refused before anything is allocated for it
     byte[] huge = {'R', 'W', 1, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f};
-    assertThatThrownBy(() -> CODEC.decode(huge, 0, huge.length)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> codec.decode(huge, 0, huge.length)).isInstanceOf(IOException.class)
         .hasMessageContaining("exceeds");
-    assertThatThrownBy(() -> CODEC.decode(good, 0, good.length + 1)).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> codec.decode(good, 0, good.length + 1)).isInstanceOf(IOException.class);
   }
 }
