@@ -1,12 +1,13 @@
 package io.mpac.collector.exporter.prometheus;
 
+import io.mpac.collector.exporter.queue.FileQueueOptions;
+import io.mpac.collector.exporter.queue.FileQueueStore;
 import io.mpac.collector.exporter.queue.MemoryQueueStore;
 import io.mpac.collector.exporter.queue.QueueLimits;
 import io.mpac.collector.exporter.queue.QueueStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Function;
-import java.util.logging.Logger;
 
 /**
  * Opens the write-ahead log of one endpoint. Production opens a persistent store under the
@@ -31,14 +32,23 @@ interface WalStores {
     return 0;
   }
 
-  /** One persistent store per endpoint, in {@code walDir/<endpoint name>}. */
+  /**
+   * One persistent store per endpoint, in {@code walDir/<endpoint name>}: segment files with
+   * checksummed records ({@link FileQueueStore}), no fsync per write (what was accepted survives a
+   * crash of the process; a crash of the machine may lose what the kernel had not written yet).
+   */
   static WalStores onDisk(Path walDir) {
-    return (name, limits) -> {
-      // TODO(promwal): FileQueueStore lands on main from another work package; until it is merged
-      // here, the WAL is held in memory and says so loudly.
-      Logger.getLogger(WalStores.class.getName()).severe("prometheus.remote_write: no persistent queue store in this "
-          + "build; the WAL of endpoint " + name + " is held in memory (" + walDir.resolve(directoryName(name)) + ")");
-      return new MemoryQueueStore<>(limits);
+    return new WalStores() {
+      @Override
+      public QueueStore<WalBatch> open(String name, QueueLimits limits) throws IOException {
+        return FileQueueStore.open(walDir.resolve(directoryName(name)), WalBatchCodec.INSTANCE, limits,
+            FileQueueOptions.defaults());
+      }
+
+      @Override
+      public long compact(QueueStore<WalBatch> store) throws IOException {
+        return store instanceof FileQueueStore<WalBatch> f ? f.compact().bytesReclaimed() : 0;
+      }
     };
   }
 
