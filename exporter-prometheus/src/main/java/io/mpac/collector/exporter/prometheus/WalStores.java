@@ -41,7 +41,7 @@ interface WalStores {
     return new WalStores() {
       @Override
       public QueueStore<WalBatch> open(String name, QueueLimits limits) throws IOException {
-        return FileQueueStore.open(walDir.resolve(directoryName(name)), WalBatchCodec.INSTANCE, limits,
+        return FileQueueStore.open(walDir.resolve(directoryName(name)), new WalBatchCodec(), limits,
             FileQueueOptions.defaults());
       }
 
