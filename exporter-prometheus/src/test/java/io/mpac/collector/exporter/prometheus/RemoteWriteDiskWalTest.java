@@ -35,11 +35,15 @@ class RemoteWriteDiskWalTest {
   }
 
   private RemoteWrite start(int port, SimpleMeterRegistry registry) throws Exception {
+    return start(port, registry, RemoteWriteConfig.Wal.DEFAULTS);
+  }
+
+  private RemoteWrite start(int port, SimpleMeterRegistry registry, RemoteWriteConfig.Wal wal) throws Exception {
     RemoteWriteConfig.Queue q = new RemoteWriteConfig.Queue(100, 2, 2, 50, Duration.ofMillis(20),
         Duration.ofMillis(10), Duration.ofMillis(50), true, Duration.ZERO);
     RemoteWrite rw = new RemoteWrite(TestContexts.context("prometheus.remote_write", "disk", registry),
         new RemoteWriteConfig(Map.of(), List.of(RemoteWriteConfig.Endpoint.defaults(
-            URI.create("http://127.0.0.1:" + port + "/api/v1/write")).withQueue(q))),
+            URI.create("http://127.0.0.1:" + port + "/api/v1/write")).withQueue(q)), wal),
         WalStores.onDisk(dir.resolve("wal")));
     rw.start();
     started.add(rw);
@@ -79,5 +83,36 @@ class RemoteWriteDiskWalTest {
     assertThat(server.series().stream().map(ts -> ts.labels().toString()).distinct().count()).isEqualTo(300);
     assertThat(server.sampleCount()).isEqualTo(300);
     assertThat(TestContexts.count(second, "prometheus.remote.storage.samples.dropped")).isZero();
+  }
+
+  @Test
+  void aFullWalOnDiskRefusesCountedAndTakesDataAgainOnceDrained() throws Exception {
+    int port = freePort(); // down
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    RemoteWriteConfig.Wal small = new RemoteWriteConfig.Wal(Duration.ofHours(2), Duration.ofMinutes(5),
+        Duration.ofHours(8), 64 * 1024);
+    RemoteWrite rw = start(port, registry, small);
+    int accepted = 0;
+    io.mpac.collector.consumer.ConsumeException.Refused refused = null;
+    for (int k = 0; k < 1000 && refused == null; k++) {
+      try {
+        rw.append(samples(k * 50, 50));
+        accepted += 50;
+      } catch (io.mpac.collector.consumer.ConsumeException.Refused e) {
+        refused = e;
+      }
+    }
+    assertThat(refused).as("refused once the WAL's 64 KiB are used").isNotNull();
+    assertThat(refused.getMessage()).contains("WAL of endpoint").contains("max_size 65536 bytes");
+    assertThat(accepted).isPositive();
+    assertThat(TestContexts.count(registry, "prometheus.remote.storage.samples.refused")).isEqualTo(50);
+    assertThat(rw.endpoints().get(0).wal.usage().bytes()).isLessThanOrEqualTo(64 * 1024);
+
+    server = new FakeRemoteWriteServer(port);
+    int sent = accepted;
+    FakeRemoteWriteServer.await(() -> server.sampleCount() == sent, 10_000, "the accepted samples");
+    FakeRemoteWriteServer.await(() -> rw.wouldRefuse(50) == null, 5000, "room again");
+    rw.append(samples(1_000_000, 50));
+    FakeRemoteWriteServer.await(() -> server.sampleCount() == sent + 50, 5000, "the next batch");
   }
 }
