@@ -12,9 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The bytes of a {@link WalBatch} in the remote-write WAL. Strings and label sets are written once
@@ -51,7 +49,7 @@ final class WalBatchCodec implements RecordCodec<WalBatch> {
 
   @Override
   public byte[] encode(WalBatch batch) {
-    Tables t = new Tables();
+    Tables t = new Tables(batch.items());
     Out body = new Out(256 + 32 * batch.items());
     body.varint(batch.samples().size());
     for (Sample s : batch.samples()) {
@@ -124,7 +122,7 @@ final class WalBatchCodec implements RecordCodec<WalBatch> {
   /** The label set of these (cached, so identity-comparable) names and values. */
   private Labels labels(String[] kv, int pairs) {
     int h = pairs;
-    for (int i = 0; i < 2 * pairs; i++) h = 31 * h + System.identityHashCode(kv[i]);
+    for (int i = 0; i < 2 * pairs; i++) h = 31 * h + kv[i].hashCode();
     int slot = (h ^ (h >>> 16)) & (CACHE_SIZE - 1);
     Labels c = labelCache[slot];
     if (c != null && c.size() == pairs) {
@@ -259,34 +257,101 @@ final class WalBatchCodec implements RecordCodec<WalBatch> {
     return (v >>> 1) ^ -(v & 1);
   }
 
-  /** The string and label-set tables of one record being encoded. */
+  /**
+   * The string and label-set tables of one record being encoded: open-addressing tables (a batch
+   * holds hundreds of label sets and thousands of label strings; boxed hash maps cost more than the
+   * rest of the encoding). Keys compare by identity first: the converter hands on the same
+   * instances from sample to sample.
+   */
   private static final class Tables {
-    final List<byte[]> strings = new ArrayList<>();
-    final Map<String, Integer> stringIndex = new HashMap<>();
-    final List<int[]> labelSets = new ArrayList<>();
-    final Map<Labels, Integer> labelIndex = new HashMap<>();
+    final List<byte[]> strings;
+    final List<int[]> labelSets;
+    private String[] stringKeys;
+    private int[] stringIds;
+    private Labels[] labelKeys;
+    private int[] labelIds;
+
+    Tables(int expectedLabelSets) {
+      int cap = Integer.highestOneBit(Math.max(32, expectedLabelSets) * 4 - 1) << 1;
+      strings = new ArrayList<>(cap / 4);
+      labelSets = new ArrayList<>(expectedLabelSets);
+      stringKeys = new String[cap];
+      stringIds = new int[cap];
+      labelKeys = new Labels[cap];
+      labelIds = new int[cap];
+    }
 
     int string(String s) {
-      Integer i = stringIndex.get(s);
-      if (i != null) return i;
-      int n = strings.size();
-      strings.add(s.getBytes(StandardCharsets.UTF_8));
-      stringIndex.put(s, n);
-      return n;
+      int mask = stringKeys.length - 1;
+      int h = s.hashCode();
+      for (int i = (h ^ (h >>> 16)) & mask; ; i = (i + 1) & mask) {
+        String k = stringKeys[i];
+        if (k == null) {
+          int n = strings.size();
+          strings.add(s.getBytes(StandardCharsets.UTF_8));
+          stringKeys[i] = s;
+          stringIds[i] = n;
+          if (2 * (n + 1) > stringKeys.length) growStrings();
+          return n;
+        }
+        if (k == s || k.equals(s)) return stringIds[i];
+      }
+    }
+
+    private void growStrings() {
+      String[] oldKeys = stringKeys;
+      int[] oldIds = stringIds;
+      stringKeys = new String[oldKeys.length * 2];
+      stringIds = new int[oldKeys.length * 2];
+      int mask = stringKeys.length - 1;
+      for (int j = 0; j < oldKeys.length; j++) {
+        String k = oldKeys[j];
+        if (k == null) continue;
+        int h = k.hashCode();
+        int i = (h ^ (h >>> 16)) & mask;
+        while (stringKeys[i] != null) i = (i + 1) & mask;
+        stringKeys[i] = k;
+        stringIds[i] = oldIds[j];
+      }
     }
 
     int labels(Labels l) {
-      Integer i = labelIndex.get(l);
-      if (i != null) return i;
-      int[] refs = new int[2 * l.size()];
-      for (int k = 0; k < l.size(); k++) {
-        refs[2 * k] = string(l.name(k));
-        refs[2 * k + 1] = string(l.value(k));
+      int mask = labelKeys.length - 1;
+      int h = l.hashCode();
+      for (int i = (h ^ (h >>> 16)) & mask; ; i = (i + 1) & mask) {
+        Labels k = labelKeys[i];
+        if (k == null) {
+          int[] refs = new int[2 * l.size()];
+          for (int j = 0; j < l.size(); j++) {
+            refs[2 * j] = string(l.name(j));
+            refs[2 * j + 1] = string(l.value(j));
+          }
+          int n = labelSets.size();
+          labelSets.add(refs);
+          labelKeys[i] = l;
+          labelIds[i] = n;
+          if (2 * (n + 1) > labelKeys.length) growLabels();
+          return n;
+        }
+        if (k == l || k.equals(l)) return labelIds[i];
       }
-      int n = labelSets.size();
-      labelSets.add(refs);
-      labelIndex.put(l, n);
-      return n;
+    }
+
+    private void growLabels() {
+      Labels[] oldKeys = labelKeys;
+      int[] oldIds = labelIds;
+      labelKeys = new Labels[oldKeys.length * 2];
+      labelIds = new int[oldKeys.length * 2];
+      int mask = labelKeys.length - 1;
+      for (int j = 0; j < oldKeys.length; j++) {
+        Labels k = oldKeys[j];
+        if (k == null) continue;
+        int h = k.hashCode();
+        int i = (h ^ (h >>> 16)) & mask;
+        while (labelKeys[i] != null) i = (i + 1) & mask;
+        labelKeys[i] = k;
+        labelIds[i] = oldIds[j];
+      }
     }
   }
 
