@@ -86,7 +86,7 @@ public final class ArgsDecoder {
         if (v == Value.NULL) continue; // null means "use the default"
         try {
           values.put(attr.name(), convert(v, spec.type(), attr.value()));
-          raw.put(attr.name(), v);
+          raw.put(attr.name(), sealSecrets(v, spec.type()));
         } catch (ConversionError e) {
           error(e.position, "attribute \"" + attr.name() + "\": " + e.getMessage());
         }
@@ -124,6 +124,29 @@ public final class ArgsDecoder {
     return new Args(name, position, schema, values, raw, positions, children);
   }
 
+  /**
+   * The value as the API, UI and logs may see it: whatever a {@code secret}-typed argument (or a
+   * list or map of them) was assigned, a literal or {@code sys.env(...)}, becomes a secret there.
+   */
+  static Value sealSecrets(Value v, Type type) {
+    if (type == Type.Scalar.SECRET) {
+      if (v instanceof Value.Str s) return s.secret() ? s : new Value.Str(s.value(), true);
+      if (v instanceof Value.Num n) return new Value.Str(n.toString(), true);
+      return v;
+    }
+    if (type instanceof Type.ListOf list && v instanceof Value.Array arr) {
+      List<Value> out = new ArrayList<>(arr.elements().size());
+      for (Value e : arr.elements()) out.add(sealSecrets(e, list.element()));
+      return new Value.Array(out);
+    }
+    if (type instanceof Type.MapOf map && v instanceof Value.Obj obj) {
+      Map<String, Value> out = new LinkedHashMap<>();
+      obj.fields().forEach((k, e) -> out.put(k, sealSecrets(e, map.value())));
+      return new Value.Obj(out);
+    }
+    return v;
+  }
+
   private void error(Position p, String message) {
     diagnostics.add(new Diagnostic(p, message));
   }
@@ -146,6 +169,7 @@ public final class ArgsDecoder {
     }
     if (type instanceof Type.OneOf one) {
       if (!(v instanceof Value.Str str)) throw mismatch(pos, type, v);
+      if (str.secret()) throw secretMisuse(pos, type);
       if (!one.allowed().contains(str.value())) {
         throw new ConversionError(pos, "\"" + str.value() + "\" is not " + type.describe()
             + Suggestions.hint(str.value(), one.allowed()));
@@ -185,14 +209,15 @@ public final class ArgsDecoder {
   }
 
   private static Object convertScalar(Value v, Type.Scalar s, Position pos) throws ConversionError {
+    // A secret converts only to a secret: parse errors of other types would print its text.
+    if (v instanceof Value.Str str && str.secret() && s != Type.Scalar.SECRET && s != Type.Scalar.ANY) {
+      throw secretMisuse(pos, s);
+    }
     switch (s) {
       case ANY:
         return v;
       case STRING:
         if (v instanceof Value.Str str) {
-          if (str.secret()) {
-            throw new ConversionError(pos, "a secret cannot be used as a string; use convert.nonsensitive");
-          }
           return str.value();
         }
         if (v instanceof Value.Num n) return n.toString();
@@ -246,6 +271,11 @@ public final class ArgsDecoder {
       default:
         throw new IllegalStateException(s.name());
     }
+  }
+
+  private static ConversionError secretMisuse(Position pos, Type expected) {
+    return new ConversionError(pos, "a secret cannot be used as " + (expected == Type.Scalar.STRING ? "a string"
+        : expected.describe()) + "; use convert.nonsensitive");
   }
 
   private static ConversionError mismatch(Position pos, Type expected, Value got) {
