@@ -147,6 +147,11 @@ public final class Controller {
     }
   }
 
+  /** The data-flow edges of the pipelines this controller ran (for the UI's rates and live debugging). */
+  public io.mpac.collector.livedebug.Flows flows() {
+    return builder.flows();
+  }
+
   /** True once the first config loaded and every component started. */
   public boolean isReady() {
     return ready;

@@ -30,9 +30,19 @@ public final class ArgsDecoder {
     Value evaluate(Expr expr) throws EvalException;
   }
 
+  /**
+   * Decides what a component is handed for a capsule argument (an output): the handle itself, or a
+   * wrapper around it (the pipeline counts and taps data-flow edges this way).
+   */
+  @FunctionalInterface
+  public interface HandleBinder {
+    Handle bind(Value.Capsule capsule, Handle handle);
+  }
+
   private final ExprEvaluator evaluator;
   private final Predicate<Expr> skip;
   private final List<Diagnostic> diagnostics;
+  private HandleBinder binder = (capsule, handle) -> handle;
 
   /**
    * @param evaluator evaluates attribute expressions
@@ -44,6 +54,12 @@ public final class ArgsDecoder {
     this.evaluator = evaluator;
     this.skip = skip;
     this.diagnostics = diagnostics;
+  }
+
+  /** Hands components {@code binder}'s choice for each capsule argument instead of the handle. */
+  public ArgsDecoder bindHandlesWith(HandleBinder binder) {
+    this.binder = binder;
+    return this;
   }
 
   /** Decodes the body of {@code block} (a component block, so its name is the component name). */
@@ -162,7 +178,7 @@ public final class ArgsDecoder {
   }
 
   /** Converts {@code v} to the Java value of {@code type}; {@code expr} (may be null) gives positions. */
-  private static Object convert(Value v, Type type, Expr expr) throws ConversionError {
+  private Object convert(Value v, Type type, Expr expr) throws ConversionError {
     Position pos = expr != null ? expr.position() : Position.NONE;
     if (type instanceof Type.Scalar s) {
       return convertScalar(v, s, pos);
@@ -205,7 +221,7 @@ public final class ArgsDecoder {
     if (h.signal() != null && !((OtlpConsumer) cap.handle()).signals().contains(h.signal())) {
       throw new ConversionError(pos, cap + " does not accept " + h.signal().lowerName());
     }
-    return (Handle) cap.handle();
+    return binder.bind(cap, (Handle) cap.handle());
   }
 
   private static Object convertScalar(Value v, Type.Scalar s, Position pos) throws ConversionError {
