@@ -171,6 +171,7 @@ public final class AdminServer implements AutoCloseable {
       controller.reload();
       send(ex, 200, "text/plain; charset=utf-8", "config reloaded\n");
     } catch (ConfigException e) {
+      LOG.warning("reload rejected, the running pipeline is unchanged:\n" + e.getMessage());
       send(ex, 400, "text/plain; charset=utf-8", e.getMessage() + "\n");
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "reload failed", e);

@@ -73,6 +73,10 @@ public final class PipelineBuilder {
    * Who is told when a component built by this builder announces new exports ({@link
    * ComponentContext#exportsChanged()}); the {@link Controller} re-evaluates dependents.
    */
+  MeterRegistry meterRegistry() {
+    return settings.meterRegistry();
+  }
+
   /** The data-flow edges of every pipeline this builder built (counts survive reloads). */
   public Flows flows() {
     return flows;
