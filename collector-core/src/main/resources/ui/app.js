@@ -74,17 +74,18 @@ async function refreshRates() {
   lastFlows = { at: now, byEdge };
 }
 
+// A node's rate: what it receives from other components, or for a source what it sends on.
 function nodeRate(id) {
   const out = {}, inc = {};
-  let hasOut = false;
+  let hasIn = false;
   for (const [key, r] of Object.entries(rates)) {
     const [from, to] = key.split('->');
-    const target = from === id ? out : to === id ? inc : null;
+    const target = to === id ? inc : from === id ? out : null;
     if (!target) continue;
-    if (from === id) hasOut = true;
+    if (to === id) hasIn = true;
     for (const s of SIGNALS) target[s] = (target[s] || 0) + r[s];
   }
-  return hasOut ? out : inc;
+  return hasIn ? inc : out;
 }
 
 // ---- pages ----
@@ -207,9 +208,6 @@ async function componentPage(main, id) {
       card('rate', rateText(nodeRate(c.localID)) || '—')),
     el('h2', { text: 'Data flows to' }), el('p', {}, ...links(c.dataFlowEdgesTo)),
     el('h2', { text: 'Referenced by' }), el('p', {}, ...links(c.referencedBy)),
-    el('h2', { text: 'Arguments' }), el('pre', { id: 'arguments', text: bodyText(c.arguments, 0) || '(none)' }),
-    el('h2', { text: 'Exports' }), el('pre', { id: 'exports', text: bodyText(c.exports, 0) || '(none)' }),
-    el('h2', { text: 'Debug info (counters)' }), el('pre', { id: 'debug-info', text: bodyText(c.debugInfo, 0) || '(none)' }),
     el('h2', { text: 'Live debugging' }),
   ];
   if (c.liveDebuggingEnabled) {
@@ -221,6 +219,10 @@ async function componentPage(main, id) {
   } else {
     parts.push(el('p', { class: 'muted', text: 'Disabled. Add  livedebugging { enabled = true }  to the config to stream this component\'s data here.' }));
   }
+  parts.push(
+    el('h2', { text: 'Arguments' }), el('pre', { id: 'arguments', text: bodyText(c.arguments, 0) || '(none)' }),
+    el('h2', { text: 'Exports' }), el('pre', { id: 'exports', text: bodyText(c.exports, 0) || '(none)' }),
+    el('h2', { text: 'Debug info (counters)' }), el('pre', { id: 'debug-info', text: bodyText(c.debugInfo, 0) || '(none)' }));
   main.replaceChildren(...parts);
 }
 

@@ -116,15 +116,25 @@ final class ComponentsView {
     Map<String, Double> counters = counters(n.id());
     ObjectNode c = o.putObject("counters");
     counters.forEach(c::put);
-    o.set("summary", summary(counters));
+    long edgesIn = 0, edgesOut = 0;
+    for (Edge e : flows.edges()) {
+      if (p.node(e.from()) == null || p.node(e.to()) == null) continue;
+      for (Signal sig : Signal.values()) {
+        if (e.to().equals(n.id())) edgesIn += e.items(sig);
+        if (e.from().equals(n.id())) edgesOut += e.items(sig);
+      }
+    }
+    o.set("summary", summary(counters, edgesIn, edgesOut));
     return o;
   }
 
   /**
    * The five numbers a component page leads with, summed over signals: items accepted, refused,
-   * sent and failed, and the exporter queue's size (-1 when the component has none).
+   * sent and failed, and the exporter queue's size (-1 when the component has none). A component
+   * without accepted or sent counters of its own (a processor) gets the items counted on its
+   * incoming and outgoing data-flow edges.
    */
-  private static ObjectNode summary(Map<String, Double> counters) {
+  private static ObjectNode summary(Map<String, Double> counters, long edgesIn, long edgesOut) {
     double accepted = 0, refused = 0, sent = 0, failed = 0, queue = -1;
     for (Map.Entry<String, Double> e : counters.entrySet()) {
       String k = e.getKey();
@@ -143,6 +153,10 @@ final class ComponentsView {
         sent += v;
       }
     }
+    boolean hasAccepted = counters.keySet().stream().anyMatch(k -> k.contains("accepted") && k.endsWith("_total"));
+    boolean hasSent = counters.keySet().stream().anyMatch(k -> k.contains("_sent_") && k.endsWith("_total"));
+    if (!hasAccepted) accepted = edgesIn;
+    if (!hasSent) sent = edgesOut;
     ObjectNode s = F.objectNode();
     s.put("accepted", accepted);
     s.put("refused", refused);

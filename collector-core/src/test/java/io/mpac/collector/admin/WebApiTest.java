@@ -151,6 +151,11 @@ class WebApiTest {
     assertThat(traces).containsEntry("test.source.in->test.processor.mid", 5L)
         .containsEntry("test.processor.mid->test.sink.out", 5L).hasSize(2);
     assertThat(flows.get(0).at("/items/logs").asLong()).isZero();
+    // A component without counters of its own is summarized from its edges.
+    JsonNode mid = getJson(base + "/api/v0/web/components/test.processor.mid");
+    assertThat(mid.at("/summary/accepted").asLong()).isEqualTo(5);
+    assertThat(mid.at("/summary/sent").asLong()).isEqualTo(5);
+    assertThat(mid.at("/summary/queueSize").asLong()).isEqualTo(-1);
   }
 
   @Test
