@@ -16,13 +16,10 @@ import java.util.function.DoubleSupplier;
  *   give up when  (now - firstAttempt) + wait'(n) &gt; max_elapsed_time   (never when it is 0)
  * </pre>
  */
-public final class RetryPolicy {
+public final class RetryPolicy implements RetrySchedule {
 
   /** A server-requested delay longer than this is cut to it (a bad header must not park a request for days). */
   public static final Duration MAX_SERVER_DELAY = Duration.ofMinutes(5);
-
-  /** {@link Backoff#nextDelayNanos} returns this when the request must be given up. */
-  public static final long STOP = -1;
 
   private final RetryConfig config;
   private final DoubleSupplier random;
@@ -42,13 +39,13 @@ public final class RetryPolicy {
     return config;
   }
 
-  /** The schedule of one request whose first attempt started at {@code startNanos}. */
+  @Override
   public Backoff start(long startNanos) {
     return new Backoff(startNanos);
   }
 
   /** The retry state of one request. Not thread-safe: one request is retried by one thread. */
-  public final class Backoff {
+  public final class Backoff implements RetrySchedule.Backoff {
     private final long startNanos;
     private long currentNanos = initialNanos;
     private int retries;
@@ -57,7 +54,7 @@ public final class RetryPolicy {
       this.startNanos = startNanos;
     }
 
-    /** Retries scheduled so far. */
+    @Override
     public int retries() {
       return retries;
     }
@@ -74,6 +71,7 @@ public final class RetryPolicy {
      * @param nowNanos the current clock reading
      * @param serverDelay the delay the server asked for, or null
      */
+    @Override
     public long nextDelayNanos(long nowNanos, Duration serverDelay) {
       if (!config.enabled()) return STOP;
       double r = config.randomizationFactor();
@@ -92,6 +90,13 @@ public final class RetryPolicy {
       if (maxElapsedNanos != 0 && elapsedNanos(nowNanos) + delay > maxElapsedNanos) return STOP;
       retries++;
       return delay;
+    }
+
+    @Override
+    public String exhausted(long nowNanos) {
+      if (!config.enabled()) return "(retry_on_failure disabled)";
+      return "after " + (retries + 1) + " attempts in " + Delivery.formatNanos(elapsedNanos(nowNanos))
+          + " (max_elapsed_time " + Delivery.formatNanos(maxElapsedNanos) + ")";
     }
   }
 }
