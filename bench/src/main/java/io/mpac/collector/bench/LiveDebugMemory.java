@@ -54,7 +54,7 @@ public final class LiveDebugMemory {
           Subscription.Sample s = viewer.poll(1, TimeUnit.SECONDS);
           if (s == null) continue;
           rendered[0]++;
-          rendered[1] += io.mpac.collector.exporter.debug.DebugRenderer.render(s.request(),
+          rendered[1] += io.mpac.collector.exporter.debug.DebugRenderer.render((OtlpRequest) s.payload(),
               io.mpac.collector.exporter.debug.DebugExporterConfig.Verbosity.DETAILED).length();
           Thread.sleep(300); // a slow browser
         }

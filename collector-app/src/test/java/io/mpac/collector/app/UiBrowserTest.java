@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mpac.collector.testing.RequiredTool;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -20,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -95,11 +95,10 @@ class UiBrowserTest {
 
   @Test
   void graphComponentPageAndLiveDebuggingInChromium() throws Exception {
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!present && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError("CI=true but Chromium is missing: apt-get install chromium chromium-driver");
+    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+      RequiredTool.missing("chromium", "/usr/bin/chromium or /usr/bin/chromedriver is not installed "
+          + "(Debian packages chromium and chromium-driver)");
     }
-    Assumptions.assumeTrue(present, "Chromium and chromedriver are not installed");
 
     int grpc = SecretCanaryTest.freePort(), http = SecretCanaryTest.freePort(), dead = SecretCanaryTest.freePort();
     Path config = Files.writeString(dir.resolve("ui.alloy"), config(grpc, http, dead));

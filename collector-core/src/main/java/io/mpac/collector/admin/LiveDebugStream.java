@@ -6,9 +6,15 @@ import io.mpac.collector.exporter.debug.DebugExporterConfig.Verbosity;
 import io.mpac.collector.exporter.debug.DebugRenderer;
 import io.mpac.collector.livedebug.Flows;
 import io.mpac.collector.livedebug.Subscription;
+import io.mpac.collector.loki.LokiEntry;
+import io.mpac.collector.pdata.OtlpRequest;
+import io.mpac.collector.prometheus.HistogramSample;
+import io.mpac.collector.prometheus.MetricsBatch;
+import io.mpac.collector.prometheus.Sample;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -77,14 +83,44 @@ final class LiveDebugStream {
   static String render(Subscription.Sample s) {
     String text;
     try {
-      text = DebugRenderer.render(s.request(), Verbosity.DETAILED);
+      text = renderPayload(s.payload());
     } catch (IOException | RuntimeException e) {
-      text = "(cannot render " + s.request().signal().lowerName() + ": " + e.getClass().getSimpleName() + ")";
+      text = "(cannot render " + s.signal().lowerName() + ": " + e.getClass().getSimpleName() + ")";
     }
     if (text.length() > MAX_CHARS) {
       text = text.substring(0, MAX_CHARS) + "\n... (" + (text.length() - MAX_CHARS) + " more characters)";
     }
-    return "# " + s.from() + " -> " + s.to() + ": " + s.request().itemCount() + " "
-        + s.request().signal().itemName() + "\n" + text;
+    String unit = s.payload() instanceof OtlpRequest ? s.signal().itemName()
+        : s.payload() instanceof MetricsBatch ? "samples" : "entries";
+    return "# " + s.from() + " -> " + s.to() + ": " + s.itemCount() + " " + unit + "\n" + text;
+  }
+
+  /** OTLP as the debug exporter prints it; Loki entries and Prometheus samples one per line. */
+  private static String renderPayload(Object payload) throws IOException {
+    if (payload instanceof OtlpRequest r) return DebugRenderer.render(r, Verbosity.DETAILED);
+    StringBuilder sb = new StringBuilder();
+    if (payload instanceof MetricsBatch b) {
+      for (Sample x : b.samples()) {
+        if (sb.length() > MAX_CHARS) break;
+        sb.append(x.labels()).append(' ').append(x.value()).append(' ').append(x.timestampMs()).append('\n');
+      }
+      for (HistogramSample h : b.histograms()) {
+        if (sb.length() > MAX_CHARS) break;
+        sb.append(h.labels()).append(" (native histogram) ").append(h.timestampMs()).append('\n');
+      }
+      return sb.toString();
+    }
+    if (payload instanceof List<?> entries) {
+      for (Object o : entries) {
+        if (sb.length() > MAX_CHARS) break;
+        if (o instanceof LokiEntry e) {
+          sb.append(e.timestampNanos()).append(' ').append(e.labels()).append(' ').append(e.line());
+          if (!e.structuredMetadata().isEmpty()) sb.append(' ').append(e.structuredMetadata());
+          sb.append('\n');
+        }
+      }
+      return sb.toString();
+    }
+    return String.valueOf(payload);
   }
 }

@@ -40,10 +40,18 @@ public final class Edge {
 
   /** Called for each request the target accepted: a count, and one volatile read when unwatched. */
   void passed(OtlpRequest request) {
-    items[request.signal().ordinal()].add(request.itemCount());
+    passed(request.signal(), request.itemCount(), request);
+  }
+
+  /**
+   * Called for each batch the target accepted ({@code payload}: an {@link OtlpRequest}, a list of
+   * Loki entries or a Prometheus batch, all immutable once passed on).
+   */
+  void passed(Signal signal, int itemCount, Object payload) {
+    items[signal.ordinal()].add(itemCount);
     Subscription[] w = viewers;
     if (w.length != 0) {
-      for (Subscription s : w) s.offer(from, to, request);
+      for (Subscription s : w) s.offer(from, to, signal, itemCount, payload);
     }
   }
 

@@ -2,19 +2,23 @@ package io.mpac.collector.livedebug;
 
 import io.mpac.collector.component.ComponentId;
 import io.mpac.collector.pdata.OtlpRequest;
+import io.mpac.collector.pdata.Signal;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One viewer of a component's data. Holds at most {@code capacity} requests (references to the
- * immutable requests the pipeline passes on anyway) and takes at most {@code perSecond} of them a
+ * One viewer of a component's data. Holds at most {@code capacity} batches (references to the
+ * immutable batches the pipeline passes on anyway) and takes at most {@code perSecond} of them a
  * second; the rest is counted as skipped, never waited for. Closing it detaches it from its edges.
  */
 public final class Subscription implements AutoCloseable {
 
-  /** One sampled request and the edge it crossed. */
-  public record Sample(ComponentId from, ComponentId to, OtlpRequest request) {}
+  /**
+   * One sampled batch and the edge it crossed: {@code payload} is an {@link OtlpRequest}, a
+   * {@code List<LokiEntry>} or a {@code MetricsBatch}.
+   */
+  public record Sample(ComponentId from, ComponentId to, Signal signal, int itemCount, Object payload) {}
 
   private final ArrayBlockingQueue<Sample> queue;
   private final long minIntervalNanos;
@@ -29,11 +33,11 @@ public final class Subscription implements AutoCloseable {
   }
 
   /** On the data path: never blocks, allocates one small record when a sample is taken. */
-  void offer(ComponentId from, ComponentId to, OtlpRequest request) {
+  void offer(ComponentId from, ComponentId to, Signal signal, int itemCount, Object payload) {
     long now = System.nanoTime();
     long allowed = nextAllowed.get();
     if ((allowed != Long.MIN_VALUE && now - allowed < 0) || !nextAllowed.compareAndSet(allowed, now + minIntervalNanos)
-        || !queue.offer(new Sample(from, to, request))) {
+        || !queue.offer(new Sample(from, to, signal, itemCount, payload))) {
       skipped.incrementAndGet();
     }
   }

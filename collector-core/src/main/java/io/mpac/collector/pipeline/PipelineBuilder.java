@@ -21,8 +21,13 @@ import io.mpac.collector.config.value.Scope;
 import io.mpac.collector.config.value.Stdlib;
 import io.mpac.collector.config.value.Value;
 import io.mpac.collector.consumer.OtlpConsumer;
+import io.mpac.collector.livedebug.Edge;
 import io.mpac.collector.livedebug.Flows;
 import io.mpac.collector.livedebug.TappedConsumer;
+import io.mpac.collector.livedebug.TappedLogsReceiver;
+import io.mpac.collector.livedebug.TappedMetricsReceiver;
+import io.mpac.collector.loki.LogsReceiver;
+import io.mpac.collector.prometheus.MetricsReceiver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -240,11 +245,12 @@ public final class PipelineBuilder {
   }
 
   /**
-   * What component {@code from} is handed for an output capsule: an OTLP consumer is wrapped so the
-   * edge to the consumer's component is counted (and can be watched); other handles pass as they are.
+   * What component {@code from} is handed for an output capsule: an OTLP consumer, a Loki or a
+   * Prometheus receiver is wrapped so the edge to its component is counted (and can be watched);
+   * other handles pass as they are.
    */
   private Handle tap(ComponentId from, Value.Capsule capsule, Handle handle, Map<ComponentId, Node> built) {
-    if (!(handle instanceof OtlpConsumer consumer) || capsule.origin() == null) return handle;
+    if (capsule.origin() == null) return handle;
     ComponentId best = null;
     for (ComponentId target : built.keySet()) {
       String prefix = target + ".";
@@ -252,7 +258,12 @@ public final class PipelineBuilder {
         best = target;
       }
     }
-    return best == null ? handle : new TappedConsumer(consumer, flows.edge(from, best));
+    if (best == null) return handle;
+    Edge edge = flows.edge(from, best);
+    if (handle instanceof OtlpConsumer consumer) return new TappedConsumer(consumer, edge);
+    if (handle instanceof LogsReceiver logs) return new TappedLogsReceiver(logs, edge);
+    if (handle instanceof MetricsReceiver metrics) return new TappedMetricsReceiver(metrics, edge);
+    return handle;
   }
 
   private Node reuseOrCreate(Declared d, List<ComponentId> refs, Args args, Pipeline previous,

@@ -81,6 +81,42 @@ class FlowsTest {
   }
 
   @Test
+  void lokiAndPrometheusEdgesAreCountedAndWatchedToo() throws Exception {
+    Flows flows = new Flows();
+    List<Object> got = new ArrayList<>();
+    io.mpac.collector.loki.LogsReceiver loki = got::add;
+    io.mpac.collector.prometheus.MetricsReceiver prom = new io.mpac.collector.prometheus.MetricsReceiver() {
+      @Override
+      public void append(io.mpac.collector.prometheus.MetricsBatch batch) {
+        got.add(batch);
+      }
+
+      @Override
+      public io.mpac.collector.consumer.ConsumeException.Refused wouldRefuse(int samples) {
+        return new io.mpac.collector.consumer.ConsumeException.Refused("full");
+      }
+    };
+    TappedLogsReceiver logs = new TappedLogsReceiver(loki, flows.edge(BATCH, EXPORTER));
+    TappedMetricsReceiver metrics = new TappedMetricsReceiver(prom, flows.edge(BATCH, RECEIVER));
+    try (Subscription s = flows.watch(BATCH, 8, 1_000_000)) {
+      var entries = List.of(new io.mpac.collector.loki.LokiEntry(io.mpac.collector.loki.Labels.of("job", "a"), 1, "hello"),
+          new io.mpac.collector.loki.LokiEntry(io.mpac.collector.loki.Labels.of("job", "a"), 2, "world"));
+      logs.push(entries);
+      var batch = io.mpac.collector.prometheus.MetricsBatch.ofSamples(List.of(new io.mpac.collector.prometheus.Sample(
+          io.mpac.collector.prometheus.Labels.of("__name__", "up"), 5, 1.0)));
+      metrics.append(batch);
+      assertThat(got).containsExactly(entries, batch);
+      assertThat(flows.edge(BATCH, EXPORTER).items(Signal.LOGS)).isEqualTo(2);
+      assertThat(flows.edge(BATCH, RECEIVER).items(Signal.METRICS)).isEqualTo(1);
+      assertThat(metrics.wouldRefuse(10)).isNotNull(); // the hint passes through
+      Subscription.Sample first = s.poll(1, TimeUnit.SECONDS);
+      assertThat(first.payload()).isSameAs(entries);
+      assertThat(first.itemCount()).isEqualTo(2);
+      assertThat(s.poll(1, TimeUnit.SECONDS).payload()).isSameAs(batch);
+    }
+  }
+
+  @Test
   void aSinkIsWatchedOnWhatItReceives() {
     Flows flows = new Flows();
     Edge in = flows.edge(BATCH, EXPORTER);
