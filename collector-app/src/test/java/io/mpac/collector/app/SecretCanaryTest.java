@@ -146,6 +146,20 @@ class SecretCanaryTest {
       }
       Thread.sleep(1500); // exporters try their dead endpoints and log it
 
+      // Every edge, OTLP, Loki and Prometheus alike, counted what crossed it.
+      com.fasterxml.jackson.databind.JsonNode flows = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(c.get("/api/v0/web/flows").body());
+      Map<String, Long> counted = new java.util.TreeMap<>();
+      for (var f : flows) {
+        long sum = f.at("/items/traces").asLong() + f.at("/items/metrics").asLong() + f.at("/items/logs").asLong();
+        counted.put(f.get("from").asText() + "->" + f.get("to").asText(), sum);
+      }
+      assertThat(counted).containsKeys("otelcol.receiver.otlp.in->otelcol.processor.batch.b",
+          "otelcol.exporter.loki.l->loki.write.w", "otelcol.exporter.prometheus.p->prometheus.remote_write.r");
+      assertThat(counted.get("otelcol.receiver.otlp.in->otelcol.processor.batch.b")).isGreaterThanOrEqualTo(20);
+      assertThat(counted.get("otelcol.exporter.loki.l->loki.write.w")).isPositive();
+      assertThat(counted.get("otelcol.exporter.prometheus.p->prometheus.remote_write.r")).isPositive();
+
       String liveText = readFor(live.body(), Duration.ofSeconds(3));
       assertThat(liveText).contains("canary-span-").doesNotContain(LITERAL).doesNotContain(FROM_ENV);
 
