@@ -123,6 +123,10 @@ class WebApiTest {
     assertThat(mid.get("exports").toString())
         .isEqualTo("[{\"type\":\"attr\",\"name\":\"input\",\"value\":{\"type\":\"capsule\",\"value\":\"test.processor.mid.input\"}}]");
     assertThat(get(base + "/api/v0/web/components/nope.x").statusCode()).isEqualTo(404);
+    // updatedTime is when the health last changed, not when it was asked
+    Thread.sleep(20);
+    assertThat(getJson(base + "/api/v0/web/components/test.processor.mid").at("/health/updatedTime"))
+        .isEqualTo(mid.at("/health/updatedTime"));
   }
 
   @Test
