@@ -223,6 +223,8 @@ async function componentPage(main, id) {
     el('h2', { text: 'Arguments' }), el('pre', { id: 'arguments', text: bodyText(c.arguments, 0) || '(none)' }),
     el('h2', { text: 'Exports' }), el('pre', { id: 'exports', text: bodyText(c.exports, 0) || '(none)' }),
     el('h2', { text: 'Debug info (counters)' }), el('pre', { id: 'debug-info', text: bodyText(c.debugInfo, 0) || '(none)' }));
+  // A stream may have started while this refresh was fetching: keep the page it writes to.
+  if (live) return;
   main.replaceChildren(...parts);
 }
 

@@ -156,7 +156,11 @@ class UiBrowserTest {
         traffic.start();
         browser.get(home + "#/component/otelcol.processor.batch.default");
         waitFor("live debugging button", () -> !browser.findElements(By.id("live-toggle")).isEmpty());
-        browser.findElement(By.id("live-toggle")).click();
+        // The page refreshes every 2 s until a stream runs: click whichever Start button is current.
+        waitFor("the stream to start", () -> {
+          if (text(browser, "#live-toggle").equals("Start")) browser.findElement(By.id("live-toggle")).click();
+          return text(browser, "#live-toggle").equals("Stop");
+        });
         waitFor("the live span", () -> text(browser, "#live").contains(Traffic.SPAN_NAME));
         assertThat(text(browser, "#live")).contains("otelcol.processor.batch.default -> otelcol.exporter");
         screenshot(browser, "ui-live.png");
