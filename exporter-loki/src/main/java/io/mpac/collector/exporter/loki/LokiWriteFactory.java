@@ -6,10 +6,13 @@ import io.mpac.collector.component.ComponentFactory;
 import io.mpac.collector.component.schema.Args;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.config.syntax.ConfigException;
+import io.mpac.collector.config.syntax.Diagnostic;
+import java.util.List;
 
 /**
  * {@code loki.write}: receives Loki entries and pushes them to Loki's push API (snappy-compressed
- * protobuf), batching per endpoint and tenant, with bounded queues and retries.
+ * protobuf), batching per endpoint and tenant, with bounded queues (in memory or a WAL on disk) and
+ * retries.
  */
 public final class LokiWriteFactory implements ComponentFactory {
 
@@ -25,6 +28,12 @@ public final class LokiWriteFactory implements ComponentFactory {
 
   @Override
   public Component create(ComponentContext context, Args args) throws ConfigException {
-    return new LokiWrite(context, LokiWriteConfig.from(args));
+    LokiWriteConfig config = LokiWriteConfig.from(args);
+    if (config.wal().enabled()) {
+      // the persistent QueueStore (FileQueueStore) is not in this build yet: refuse rather than pretend
+      throw new ConfigException(List.of(new Diagnostic(args.block("wal").positionOf("enabled"),
+          "wal: enabled = true needs the persistent queue store, which this build does not have yet")));
+    }
+    return new LokiWrite(context, config, null);
   }
 }
