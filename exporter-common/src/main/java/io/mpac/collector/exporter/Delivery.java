@@ -98,7 +98,8 @@ public final class Delivery<T> {
     }
   }
 
-  private SendOutcome attempt(T payload, Duration attemptTimeout) throws InterruptedException {
+  /** One attempt, no retry (a disabled queue sends this way in the caller's thread). */
+  public SendOutcome attempt(T payload, Duration attemptTimeout) throws InterruptedException {
     try {
       return sender.send(payload, attemptTimeout);
     } catch (RuntimeException e) {

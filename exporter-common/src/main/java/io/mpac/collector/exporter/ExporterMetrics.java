@@ -27,7 +27,10 @@ import java.util.function.Supplier;
  *       (queue full or shutting down); the sender was told to retry</td></tr>
  *   <tr><td>{@code otelcol.exporter.dropped.<items>} {@code reason=...}</td><td>(ours) the
  *       breakdown of send.failed: {@code permanent}, {@code retries_exhausted},
- *       {@code partial_success}, {@code shutdown}</td></tr>
+ *       {@code partial_success}, {@code shutdown}, {@code worker_failed} (a payload whose worker
+ *       crashed twice while sending it)</td></tr>
+ *   <tr><td>{@code otelcol.exporter.kept.<items>}</td><td>(ours) items a persistent queue still held
+ *       at shutdown: sent after the next start, not lost</td></tr>
  *   <tr><td>{@code otelcol.exporter.retries}</td><td>(ours) retry attempts scheduled</td></tr>
  *   <tr><td>{@code otelcol.exporter.queue.size}</td><td>what waits in the queue, in the sizer's
  *       unit</td></tr>
@@ -41,13 +44,14 @@ public final class ExporterMetrics {
   public static final String ENQUEUE_FAILED = "otelcol.exporter.enqueue.failed.";
   public static final String DROPPED = "otelcol.exporter.dropped.";
   public static final String RETRIES = "otelcol.exporter.retries";
+  public static final String KEPT = "otelcol.exporter.kept.";
   public static final String QUEUE_SIZE = "otelcol.exporter.queue.size";
   public static final String QUEUE_CAPACITY = "otelcol.exporter.queue.capacity";
 
   /** Why items that were queued were not delivered. */
   public enum DropReason {
     PERMANENT("permanent"), RETRIES_EXHAUSTED("retries_exhausted"), PARTIAL_SUCCESS("partial_success"),
-    SHUTDOWN("shutdown");
+    SHUTDOWN("shutdown"), WORKER_FAILED("worker_failed");
 
     private final String tag;
 
@@ -66,6 +70,7 @@ public final class ExporterMetrics {
     final Counter sendFailed;
     final Counter enqueueFailed;
     final Counter[] dropped;
+    final Counter kept;
 
     ItemCounters(MeterRegistry registry, Tags tags, String items) {
       sent = Counter.builder(SENT + items).tags(tags).description("Items successfully sent").register(registry);
@@ -73,6 +78,9 @@ public final class ExporterMetrics {
           .description("Items that were queued but could not be sent").register(registry);
       enqueueFailed = Counter.builder(ENQUEUE_FAILED + items).tags(tags)
           .description("Items refused because the sending queue was full or closed").register(registry);
+      kept = Counter.builder(KEPT + items).tags(tags)
+          .description("Items a persistent queue kept on disk at shutdown, to send after the next start")
+          .register(registry);
       dropped = new Counter[DropReason.values().length];
       for (DropReason r : DropReason.values()) {
         dropped[r.ordinal()] = Counter.builder(DROPPED + items).tags(tags.and("reason", r.tag()))

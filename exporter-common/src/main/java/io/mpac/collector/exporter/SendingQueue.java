@@ -1,59 +1,68 @@
 package io.mpac.collector.exporter;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.mpac.collector.component.ComponentContext;
+import io.mpac.collector.component.HeapBudget;
+import io.mpac.collector.component.Health;
+import io.mpac.collector.component.Supervisor;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.exporter.ExporterMetrics.DropReason;
 import io.mpac.collector.exporter.ExporterMetrics.ItemCounters;
+import io.mpac.collector.exporter.queue.Lease;
+import io.mpac.collector.exporter.queue.MemoryQueueStore;
+import io.mpac.collector.exporter.queue.QueueLimits;
+import io.mpac.collector.exporter.queue.QueueStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The queue, retry and accounting core that every exporter puts in front of its transport
- * ({@link RequestSender}). Generic over the payload, so the OTLP, Loki and Prometheus exporters
- * share one implementation of the semantics below.
+ * The sending queue of the OTLP exporters (and of any exporter whose payload is sent whole): a
+ * {@link QueueStore} (in memory, or persistent with {@code sending_queue { storage = ... }})
+ * drained by {@code num_consumers} supervised workers, each delivering with the shared
+ * {@link Delivery} retry loop, and the exporter's accounting.
  *
  * <pre>
- *  consume() ──offer──▶ [ bounded queue: queue_size in requests | items | bytes ]
+ *  offer() ──▶ [ QueueStore: queue_size in requests | items | bytes, and a byte bound ]
  *     │ full → ConsumeException.Refused (back-pressure upstream), enqueue_failed += items
  *     ▼
- *  num_consumers workers ──▶ sender.send(payload, timeout) ──▶ SendOutcome
- *      Success    → sent += items (partial_success rejections → send_failed, reason partial_success)
- *      Permanent  → send_failed += items (reason permanent), logged once per interval with the reason
- *      Retryable  → wait max(backoff with jitter, server delay), try again;
- *                   past max_elapsed_time → send_failed (reason retries_exhausted)
+ *  num_consumers workers (Supervisor) ──▶ Delivery ──▶ sender.send(payload, timeout)
+ *      Delivered  → sent += items (partial_success rejections → dropped, reason partial_success)
+ *      Dropped    → send_failed += items (permanent | retries_exhausted), logged (rate-limited)
+ *      Unfinished → memory store: lost at shutdown (counted); persistent store: kept for the next start
+ *  every outcome but "kept" acks the payload: its room is freed, a persistent store forgets it
  * </pre>
+ *
+ * <p><b>Bounds</b>: {@code queue_size} counts in its sizer's unit what is queued <em>and</em> being
+ * sent (room is freed when a payload is settled, as in the OpenTelemetry Collector). An in-memory
+ * queue is also bounded in bytes, by {@code queue_size} with the {@code bytes} sizer and never
+ * more than {@link HeapBudget#EXPORTER_QUEUE} of the max heap.
  *
  * <p><b>Queue disabled</b> ({@code sending_queue { enabled = false }}): {@link #offer} sends in the
  * caller's thread, once. Success returns; a permanent failure throws
  * {@link ConsumeException.Rejected}; a retryable one throws {@link ConsumeException.Refused} with
- * the server's delay, so whoever called (ultimately the SDK behind the receiver) retries. The
- * exporter does not retry itself then: a consumer must not hold its caller's thread for minutes.
+ * the server's delay, so whoever called (ultimately the SDK behind the receiver) retries.
  *
  * <p><b>Shutdown</b> ({@link #shutdown(Duration)}): new data is refused at once; the workers keep
- * draining the queue; a retry is still made if it can start before the deadline, otherwise its
- * request is given up at once so the rest of the queue gets its turn; an attempt started during
- * shutdown gets only the time left. At the deadline the queue is emptied, workers still sending are
- * interrupted (gRPC and the JDK HTTP client cancel the call), and whatever is still queued or in
- * flight is counted (reason {@code shutdown}) exactly once; one line says how much was lost. A send
- * that still completes after that is not counted again.
+ * draining; an attempt started during shutdown gets only the time left. At the deadline the workers
+ * are interrupted; an in-memory queue counts what is left (reason {@code shutdown}) exactly once and
+ * one line says how much was lost; a persistent queue keeps it on disk (counted as kept) and sends
+ * it after the next start.
  *
- * <p><b>Timeout</b>: each attempt gets {@code timeout} (less during shutdown); the sender enforces
- * it (gRPC deadline, HTTP request timeout) and answers {@link SendOutcome.Retryable} when it runs
- * out.
- *
- * <p>Thread safety: {@link #offer} may be called from any number of threads.
+ * <p><b>Supervision</b>: a worker that dies of an unexpected exception is restarted by the
+ * component's {@link Supervisor}; the payload it held is delivered by the restarted worker first,
+ * and dropped (reason {@code worker_failed}, counted) only if it makes the worker die again.
  *
  * @param <T> the payload type
  */
@@ -62,49 +71,70 @@ public final class SendingQueue<T> {
   private static final Duration LOG_INTERVAL = Duration.ofSeconds(30);
   /** How long {@link #shutdown} waits for workers after the deadline (each send is bounded by then). */
   private static final long AFTER_DEADLINE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private static final long POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final String name;
   private final Logger logger;
-  private final RequestSender<T> sender;
   private final PayloadInfo<T> info;
   private final QueueConfig queueConfig;
-  private final RetryPolicy retryPolicy;
   private final Duration timeout;
   private final Timing timing;
   private final ExporterMetrics metrics;
   private final RateLimitedLogger rateLimited;
-  private final BoundedQueue<T> queue;
-  private final List<Thread> workers = new ArrayList<>();
-  private final CountDownLatch shutdownStarted = new CountDownLatch(1);
-  private final CountDownLatch abandon = new CountDownLatch(1);
+  private final QueueStore<T> store;
+  private final Supervisor supervisor;
+  private final StopSignal stop = new StopSignal();
+  private final Delivery<T> delivery;
+  private final List<Supervisor.Worker> workers = new ArrayList<>();
+  /** Leases being sent, each with "settled" (accounted for by exactly one party). */
+  private final Map<Lease<T>, AtomicBoolean> inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
   private final Map<String, LongAdder> lostAtShutdown = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> keptAtShutdown = new ConcurrentHashMap<>();
   private final Duration refusalHint;
   private final Object lifecycleLock = new Object();
 
   private volatile boolean started;
-  private volatile boolean shuttingDown;
-  private volatile boolean abandoned;
-  private volatile long deadlineNanos;
 
   private SendingQueue(Builder<T> b) {
     this.name = b.context.id().toString();
     this.logger = b.context.logger();
-    this.sender = b.sender;
     this.info = b.info;
     this.queueConfig = b.queue;
     this.timing = b.timing;
-    this.retryPolicy = new RetryPolicy(b.retry, timing.random());
     this.timeout = b.timeout;
-    MeterRegistry registry = b.context.meterRegistry();
     Tags tags = b.context.tags();
-    this.metrics = new ExporterMetrics(registry, tags, b.itemNames);
+    this.metrics = new ExporterMetrics(b.context.meterRegistry(), tags, b.itemNames);
     this.rateLimited = new RateLimitedLogger(logger, LOG_INTERVAL, timing.nanoTime());
-    this.queue = new BoundedQueue<>(queueConfig.queueSize());
-    if (queueConfig.enabled()) {
-      metrics.registerQueueGauges(tags, queue::size, queue.capacity());
-    }
+    this.store = b.store != null ? b.store : new MemoryQueueStore<>(memoryLimits(queueConfig, logger));
+    this.supervisor = b.supervisor != null ? b.supervisor : new Supervisor(b.context);
+    this.delivery = new Delivery<>(b.sender, new RetryPolicy(b.retry, timing.random()), timing, stop, rateLimited,
+        metrics::retried);
+    if (queueConfig.enabled()) metrics.registerQueueGauges(tags, this::queueSize, queueConfig.queueSize());
     Duration initial = b.retry.initialInterval();
     this.refusalHint = initial.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : initial;
+  }
+
+  /**
+   * The limits of a {@code sending_queue} block, with {@code maxBytes} as the byte bound unless the
+   * sizer is {@code bytes} (then {@code queue_size} is, if smaller).
+   */
+  public static QueueLimits limits(QueueConfig q, long maxBytes) {
+    long u = QueueLimits.UNLIMITED;
+    return switch (q.sizer()) {
+      case REQUESTS -> new QueueLimits(q.queueSize(), u, maxBytes);
+      case ITEMS -> new QueueLimits(u, q.queueSize(), maxBytes);
+      case BYTES -> new QueueLimits(u, u, Math.min(q.queueSize(), maxBytes));
+    };
+  }
+
+  private static QueueLimits memoryLimits(QueueConfig q, Logger logger) {
+    long heapShare = HeapBudget.share(HeapBudget.EXPORTER_QUEUE);
+    if (q.sizer() == QueueConfig.Sizer.BYTES && q.queueSize() > heapShare) {
+      logger.warning("sending_queue: queue_size = " + q.queueSize() + " bytes is more than "
+          + (int) (HeapBudget.EXPORTER_QUEUE * 100) + "% of the max heap; the in-memory queue holds at most "
+          + heapShare + " bytes (use a persistent queue, sending_queue { storage = ... }, for more)");
+    }
+    return limits(q, heapShare);
   }
 
   /**
@@ -128,6 +158,8 @@ public final class SendingQueue<T> {
     private Duration timeout = Duration.ofSeconds(5);
     private Timing timing = Timing.SYSTEM;
     private List<String> itemNames = List.of("spans", "metric_points", "log_records");
+    private QueueStore<T> store;
+    private Supervisor supervisor;
 
     private Builder(ComponentContext context, RequestSender<T> sender, PayloadInfo<T> info) {
       this.context = Objects.requireNonNull(context, "context");
@@ -164,6 +196,21 @@ public final class SendingQueue<T> {
       return this;
     }
 
+    /**
+     * Where payloads wait: a persistent store for {@code sending_queue { storage = ... }} (build its
+     * limits with {@link SendingQueue#limits}). Default: in memory. The queue closes it at shutdown.
+     */
+    public Builder<T> store(QueueStore<T> store) {
+      this.store = Objects.requireNonNull(store);
+      return this;
+    }
+
+    /** The component's supervisor, when it has other workers too (its health covers all of them). */
+    public Builder<T> supervisor(Supervisor supervisor) {
+      this.supervisor = Objects.requireNonNull(supervisor);
+      return this;
+    }
+
     public SendingQueue<T> build() {
       return new SendingQueue<>(this);
     }
@@ -172,14 +219,13 @@ public final class SendingQueue<T> {
   /** Starts the workers (none when the queue is disabled). Idempotent. */
   public void start() {
     synchronized (lifecycleLock) {
-      if (started || shuttingDown) return;
+      if (started || stop.isStopping()) return;
       started = true;
       if (!queueConfig.enabled()) return;
       for (int i = 0; i < queueConfig.numConsumers(); i++) {
-        Thread t = new Thread(this::workerLoop, "exporter-" + name + "-" + i);
-        t.setDaemon(true);
-        workers.add(t);
-        t.start();
+        WorkerState state = new WorkerState();
+        workers.add(supervisor.start("exporter-" + name + "-" + i, self -> workerLoop(self, state),
+            (w, cause) -> state.crashed()));
       }
     }
   }
@@ -197,7 +243,7 @@ public final class SendingQueue<T> {
     int items = info.itemCount(payload);
     if (items == 0) return;
     ItemCounters counters = metrics.items(info.itemName(payload));
-    if (shuttingDown) {
+    if (stop.isStopping()) {
       counters.enqueueFailed.increment(items);
       throw new ConsumeException.Refused("exporter " + name + " is shutting down");
     }
@@ -205,30 +251,31 @@ public final class SendingQueue<T> {
       sendNow(payload, items, counters);
       return;
     }
+    long bytes = info.sizeBytes(payload);
     long size = switch (queueConfig.sizer()) {
       case REQUESTS -> 1;
       case ITEMS -> items;
-      case BYTES -> info.sizeBytes(payload);
+      case BYTES -> bytes;
     };
-    if (size > queue.capacity()) {
+    if (size > queueConfig.queueSize()) {
       counters.enqueueFailed.increment(items);
       throw new ConsumeException.Rejected("request of " + size + " " + queueConfig.sizer().configName()
-          + " is larger than the sending queue of " + name + " (queue_size = " + queue.capacity() + ")");
+          + " is larger than the sending queue of " + name + " (queue_size = " + queueConfig.queueSize() + ")");
     }
     long waitNanos = queueConfig.blockOnOverflow() ? timeout.toNanos() : 0;
-    BoundedQueue.OfferResult result;
+    QueueStore.OfferResult result;
     try {
-      result = queue.offer(payload, size, waitNanos);
+      result = store.offer(payload, items, bytes, waitNanos);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      result = BoundedQueue.OfferResult.FULL;
+      result = QueueStore.OfferResult.FULL;
     }
     switch (result) {
       case ACCEPTED -> { }
       case FULL -> {
         counters.enqueueFailed.increment(items);
-        rateLimited.log(Level.WARNING, "queue-full", () -> "sending queue is full (" + queue.capacity() + " "
-            + queueConfig.sizer().configName() + "); refusing data, the sender is asked to retry");
+        rateLimited.log(Level.WARNING, "queue-full", () -> "sending queue is full (" + describeLimits()
+            + "); refusing data, the sender is asked to retry");
         throw new ConsumeException.Refused("sending queue of " + name + " is full", refusalHint);
       }
       case CLOSED -> {
@@ -238,20 +285,29 @@ public final class SendingQueue<T> {
     }
   }
 
+  private String describeLimits() {
+    QueueLimits l = store.limits();
+    StringBuilder sb = new StringBuilder();
+    if (l.maxCount() != QueueLimits.UNLIMITED) sb.append(l.maxCount()).append(" requests, ");
+    if (l.maxItems() != QueueLimits.UNLIMITED) sb.append(l.maxItems()).append(" items, ");
+    sb.append(l.maxBytes()).append(" bytes").append(store.persistent() ? " on disk" : " in memory");
+    return sb.toString();
+  }
+
   /** Synchronous mode: one attempt in the caller's thread; failures go back to the caller. */
   private void sendNow(T payload, int items, ItemCounters counters) throws ConsumeException {
     SendOutcome outcome;
     try {
-      outcome = attempt(payload, timeout);
+      outcome = delivery.attempt(payload, timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       counters.enqueueFailed.increment(items);
       throw new ConsumeException.Refused("interrupted while sending");
     }
     if (outcome instanceof SendOutcome.Success s) {
-      accountSuccess(null, s, items, counters);
+      accountSuccess(s, items, counters);
     } else if (outcome instanceof SendOutcome.Permanent p) {
-      drop(null, counters, DropReason.PERMANENT, items, payload, p.reason(), null);
+      drop(counters, DropReason.PERMANENT, items, payload, p.reason());
       throw new ConsumeException.Rejected(p.reason());
     } else {
       SendOutcome.Retryable r = (SendOutcome.Retryable) outcome;
@@ -261,143 +317,103 @@ public final class SendingQueue<T> {
     }
   }
 
-  private void workerLoop() {
-    long poll = TimeUnit.SECONDS.toNanos(1);
-    try {
-      while (true) {
-        BoundedQueue.Entry<T> e = queue.take(poll);
-        if (e == null) {
-          if (queue.finished()) return;
+  /** What one worker holds: the lease being sent, and one the previous incarnation died with. */
+  private final class WorkerState {
+    volatile Lease<T> current;
+    Lease<T> resume;
+    boolean resumed;
+
+    /** The worker died holding {@link #current}: the restarted worker sends it first, once. */
+    void crashed() {
+      Lease<T> l = current;
+      current = null;
+      if (l == null) return;
+      if (resumed) {
+        resumed = false;
+        settleLease(l, flagOf(l), (counters, items) -> drop(counters, DropReason.WORKER_FAILED, items, l.payload(),
+            "its worker failed twice while sending it"));
+      } else {
+        resume = l;
+      }
+    }
+  }
+
+  private void workerLoop(Supervisor.Worker self, WorkerState state) throws InterruptedException {
+    while (true) {
+      self.checkpoint();
+      Lease<T> lease = state.resume;
+      state.resumed = lease != null;
+      state.resume = null;
+      if (lease == null) {
+        lease = store.take(POLL_NANOS);
+        if (lease == null) {
+          if (store.finished()) return;
           continue;
         }
-        process(e.payload());
       }
+      state.current = lease;
+      process(lease);
+      state.current = null;
+      state.resumed = false;
+    }
+  }
+
+  /** Delivers one payload with retries; accounts for every item exactly once. */
+  private void process(Lease<T> lease) throws InterruptedException {
+    AtomicBoolean settled = flagOf(lease);
+    T payload = lease.payload();
+    Delivery.Result result;
+    try {
+      result = delivery.deliver(payload, timeout, () -> info.itemCount(payload) + " " + info.itemName(payload));
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException | Error e) {
-      logger.log(Level.SEVERE, "exporter worker " + Thread.currentThread().getName() + " died", e);
+      unfinished(lease, settled);
       throw e;
     }
+    if (result instanceof Delivery.Delivered d) {
+      settleLease(lease, settled, (counters, items) -> accountSuccess(d.outcome(), items, counters));
+    } else if (result instanceof Delivery.Dropped dr) {
+      settleLease(lease, settled, (counters, items) -> drop(counters, dr.reason(), items, payload, dr.why()));
+    } else {
+      unfinished(lease, settled);
+    }
+  }
+
+  /** The "settled" flag of a lease being sent (the same one for a resumed lease). */
+  private AtomicBoolean flagOf(Lease<T> lease) {
+    return inFlight.computeIfAbsent(lease, l -> new AtomicBoolean());
   }
 
   /**
-   * A payload a worker is sending. Whoever settles it first accounts for its items: the worker when
-   * the send ends, or {@link #shutdown} when the worker is still stuck after the deadline.
+   * Accounts for a lease once (whoever comes first: its worker, or shutdown) and acks it;
+   * {@code settled} is the lease's flag (a fresh one for a lease nobody was sending).
    */
-  private final class InFlight {
-    final T payload;
-    final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+  private void settleLease(Lease<T> lease, AtomicBoolean settled,
+      java.util.function.BiConsumer<ItemCounters, Integer> account) {
+    if (!settled.compareAndSet(false, true)) return;
+    inFlight.remove(lease);
+    T p = lease.payload();
+    account.accept(metrics.items(info.itemName(p)), info.itemCount(p));
+    store.ack(lease);
+  }
 
-    InFlight(T payload) {
-      this.payload = payload;
+  /** Not delivered before the stop's deadline: lost in memory, kept on disk. */
+  private void unfinished(Lease<T> lease, AtomicBoolean settled) {
+    T p = lease.payload();
+    if (!store.persistent()) {
+      settleLease(lease, settled, (counters, items) -> {
+        counters.drop(DropReason.SHUTDOWN, items);
+        lostAtShutdown.computeIfAbsent(info.itemName(p), k -> new LongAdder()).add(items);
+      });
+      return;
     }
+    if (!settled.compareAndSet(false, true)) return;
+    inFlight.remove(lease);
+    int items = info.itemCount(p);
+    metrics.items(info.itemName(p)).kept.increment(items);
+    keptAtShutdown.computeIfAbsent(info.itemName(p), k -> new LongAdder()).add(items);
   }
 
-  private final java.util.Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
-
-  /** Delivers one payload with retries; accounts for every item exactly once. */
-  private void process(T payload) throws InterruptedException {
-    InFlight f = new InFlight(payload);
-    inFlight.add(f);
-    try {
-      deliver(payload, f);
-    } catch (InterruptedException e) {
-      lost(f, metrics.items(info.itemName(payload)), info.itemCount(payload), payload);
-      throw e;
-    } finally {
-      inFlight.remove(f);
-    }
-  }
-
-  private void deliver(T payload, InFlight f) throws InterruptedException {
-    int items = info.itemCount(payload);
-    ItemCounters counters = metrics.items(info.itemName(payload));
-    long start = timing.nanoTime().getAsLong();
-    RetryPolicy.Backoff backoff = null;
-    while (true) {
-      Duration attemptTimeout = timeout;
-      if (shuttingDown) {
-        long left = deadlineNanos - timing.nanoTime().getAsLong();
-        if (abandoned || left <= 0) {
-          lost(f, counters, items, payload);
-          return;
-        }
-        if (left < attemptTimeout.toNanos()) attemptTimeout = Duration.ofNanos(left);
-      }
-      SendOutcome outcome = attempt(payload, attemptTimeout);
-      if (outcome instanceof SendOutcome.Success s) {
-        accountSuccess(f, s, items, counters);
-        return;
-      }
-      if (outcome instanceof SendOutcome.Permanent p) {
-        drop(f, counters, DropReason.PERMANENT, items, payload, p.reason(), null);
-        return;
-      }
-      SendOutcome.Retryable r = (SendOutcome.Retryable) outcome;
-      if (backoff == null) backoff = retryPolicy.start(start);
-      long now = timing.nanoTime().getAsLong();
-      long delay = backoff.nextDelayNanos(now, r.retryAfter());
-      if (delay == RetryPolicy.STOP) {
-        if (retryPolicy.config().enabled()) {
-          long elapsed = backoff.elapsedNanos(now);
-          int attempts = backoff.retries() + 1;
-          drop(f, counters, DropReason.RETRIES_EXHAUSTED, items, payload, r.reason(),
-              "after " + attempts + " attempts in " + formatNanos(elapsed) + " (max_elapsed_time "
-                  + formatNanos(retryPolicy.config().maxElapsedTime().toNanos()) + ")");
-        } else {
-          drop(f, counters, DropReason.RETRIES_EXHAUSTED, items, payload, r.reason(), "(retry_on_failure disabled)");
-        }
-        return;
-      }
-      long wakeAt = now + delay;
-      if (shuttingDown && wakeAt - deadlineNanos >= 0) {
-        lost(f, counters, items, payload);
-        return;
-      }
-      metrics.retried();
-      rateLimited.log(Level.WARNING, "retryable", () -> "sending " + items + " " + info.itemName(payload)
-          + " failed, will retry in " + formatNanos(delay) + ": " + r.reason());
-      if (!sleepUntil(wakeAt)) {
-        lost(f, counters, items, payload);
-        return;
-      }
-    }
-  }
-
-  /** Waits until {@code wakeAt}; false when shutdown means the wait would pass the deadline. */
-  private boolean sleepUntil(long wakeAt) throws InterruptedException {
-    for (int round = 0; round < 1000; round++) {
-      long now = timing.nanoTime().getAsLong();
-      long left = wakeAt - now;
-      if (left <= 0) return true;
-      if (abandoned) return false;
-      if (shuttingDown) {
-        if (wakeAt - deadlineNanos >= 0) return false;
-        timing.sleeper().sleep(left, abandon);
-      } else {
-        timing.sleeper().sleep(left, shutdownStarted);
-      }
-    }
-    return !abandoned;
-  }
-
-  /** One attempt; a sender that throws is a permanent failure of this payload, not of the worker. */
-  private SendOutcome attempt(T payload, Duration attemptTimeout) throws InterruptedException {
-    try {
-      return sender.send(payload, attemptTimeout);
-    } catch (RuntimeException e) {
-      rateLimited.log(Level.SEVERE, "sender-bug", () -> "sender threw " + e);
-      return SendOutcome.permanent("sender threw " + e);
-    }
-  }
-
-  /** True when the caller is the one to account for {@code f} (always, for untracked payloads). */
-  private static boolean settle(SendingQueue<?>.InFlight f) {
-    return f == null || f.settled.compareAndSet(false, true);
-  }
-
-  private void accountSuccess(InFlight f, SendOutcome.Success s, int items, ItemCounters counters) {
-    if (!settle(f)) return;
+  private void accountSuccess(SendOutcome.Success s, int items, ItemCounters counters) {
     long rejected = Math.min(s.rejectedItems(), items);
     counters.sent.increment(items - rejected);
     if (rejected > 0) {
@@ -409,101 +425,112 @@ public final class SendingQueue<T> {
     }
   }
 
-  private void drop(InFlight f, ItemCounters counters, DropReason reason, int items, T payload, String why,
-      String detail) {
-    if (!settle(f)) return;
+  private void drop(ItemCounters counters, DropReason reason, int items, T payload, String why) {
     counters.drop(reason, items);
     rateLimited.log(Level.WARNING, reason.tag(), () -> "dropping " + items + " " + info.itemName(payload)
-        + (reason == DropReason.PERMANENT ? " (not retryable)" : " (retries exhausted)")
-        + (detail == null ? "" : " " + detail) + ": " + why);
-  }
-
-  private void lost(InFlight f, ItemCounters counters, int items, T payload) {
-    if (!settle(f)) return;
-    counters.drop(DropReason.SHUTDOWN, items);
-    lostAtShutdown.computeIfAbsent(info.itemName(payload), k -> new LongAdder()).add(items);
+        + " (" + reason.tag().replace('_', ' ') + "): " + why);
   }
 
   /**
-   * Stops taking data and drains the queue within {@code timeout}. Whatever is not delivered by
-   * then is counted as {@code send_failed} (reason {@code shutdown}) and logged in one line.
-   * Idempotent; may be called without {@link #start()}.
+   * Stops taking data and drains the queue within {@code timeout}. An in-memory queue counts what
+   * is not delivered by then as {@code send_failed} (reason {@code shutdown}) and logs it in one
+   * line; a persistent queue keeps it for the next start. Idempotent; may be called without
+   * {@link #start()}.
    *
    * @return true when nothing was lost
    */
   public boolean shutdown(Duration timeout) {
-    List<Thread> toJoin;
+    List<Supervisor.Worker> toJoin;
     synchronized (lifecycleLock) {
-      if (shuttingDown) return lostAtShutdown.isEmpty();
-      deadlineNanos = timing.nanoTime().getAsLong() + Math.max(0, timeout.toNanos());
-      shuttingDown = true;
+      if (!stop.begin(timing.nanoTime().getAsLong() + Math.max(0, timeout.toNanos()))) {
+        return lostAtShutdown.isEmpty();
+      }
       toJoin = List.copyOf(workers);
     }
-    queue.close();
-    shutdownStarted.countDown();
+    supervisor.stopRestarting();
+    store.closeForOffers();
     try {
-      joinUntil(toJoin, deadlineNanos);
-      if (toJoin.stream().anyMatch(Thread::isAlive) || !queue.finished()) {
-        abandoned = true;
-        abandon.countDown();
-        for (BoundedQueue.Entry<T> e : queue.drain()) {
-          T p = e.payload();
-          lost(null, metrics.items(info.itemName(p)), info.itemCount(p), p);
-        }
+      joinUntil(toJoin, stop.deadlineNanos());
+      if (toJoin.stream().anyMatch(Supervisor.Worker::isAlive) || !store.finished()) {
+        stop.abandon();
+        for (Lease<T> l : store.abandon()) unfinished(l, new AtomicBoolean());
         // Sends that began before shutdown may run to their full timeout: interrupt them (gRPC and
         // the JDK HTTP client cancel the call), give the workers a moment, and account for whatever
         // is still in flight then; a worker that returns later finds its payload settled.
-        for (Thread t : toJoin) t.interrupt();
+        for (Supervisor.Worker w : toJoin) w.interrupt();
         joinUntil(toJoin, timing.nanoTime().getAsLong() + AFTER_DEADLINE_GRACE_NANOS);
-        for (InFlight f : List.copyOf(inFlight)) {
-          lost(f, metrics.items(info.itemName(f.payload)), info.itemCount(f.payload), f.payload);
+        List<Map.Entry<Lease<T>, AtomicBoolean>> left;
+        synchronized (inFlight) {
+          left = new ArrayList<>();
+          inFlight.forEach((k, v) -> left.add(Map.entry(k, v))); // IdentityHashMap's entries are views
         }
+        for (Map.Entry<Lease<T>, AtomicBoolean> e : left) unfinished(e.getKey(), e.getValue());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       metrics.close();
+      store.close();
+    }
+    if (!keptAtShutdown.isEmpty()) {
+      logger.info("shutdown: kept " + snapshot(keptAtShutdown) + " in the persistent queue, to send after the next start");
     }
     if (lostAtShutdown.isEmpty()) return true;
-    Map<String, Long> lost = new TreeMap<>();
-    lostAtShutdown.forEach((k, v) -> lost.put(k, v.sum()));
-    logger.warning("shutdown: could not send everything within " + formatNanos(Math.max(0, timeout.toNanos()))
-        + "; dropped " + lost);
+    logger.warning("shutdown: could not send everything within " + Delivery.formatNanos(Math.max(0, timeout.toNanos()))
+        + "; dropped " + snapshot(lostAtShutdown));
     return false;
   }
 
   /** Joins the threads until the deadline, measured on the wall clock for real threads. */
-  private void joinUntil(List<Thread> threads, long deadline) throws InterruptedException {
-    for (Thread t : threads) {
+  private void joinUntil(List<Supervisor.Worker> threads, long deadline) throws InterruptedException {
+    for (Supervisor.Worker t : threads) {
       long left = deadline - timing.nanoTime().getAsLong();
-      if (left <= 0) left = 1;
-      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.max(1, left))));
     }
   }
 
-  /** What waits in the queue, in the sizer's unit. */
+  /** What the queue holds (waiting and being sent), in the sizer's unit. */
   public long queueSize() {
-    return queue.size();
+    QueueStore.Usage u = store.usage();
+    return switch (queueConfig.sizer()) {
+      case REQUESTS -> u.count();
+      case ITEMS -> u.items();
+      case BYTES -> u.bytes();
+    };
   }
 
   public long queueCapacity() {
-    return queue.capacity();
+    return queueConfig.queueSize();
+  }
+
+  /** True when the queue survives restarts ({@code sending_queue { storage = ... }}). */
+  public boolean persistent() {
+    return store.persistent();
   }
 
   /** True after {@link #shutdown} began. */
   public boolean isShuttingDown() {
-    return shuttingDown;
+    return stop.isStopping();
+  }
+
+  /** Healthy unless a worker died and has not recovered. */
+  public Health health() {
+    return supervisor.health();
   }
 
   /** Items lost at shutdown so far, by unit. */
   public Map<String, Long> lostAtShutdown() {
-    Map<String, Long> out = new TreeMap<>();
-    lostAtShutdown.forEach((k, v) -> out.put(k, v.sum()));
-    return out;
+    return snapshot(lostAtShutdown);
   }
 
-  static String formatNanos(long nanos) {
-    if (nanos < 1_000_000_000L) return TimeUnit.NANOSECONDS.toMillis(nanos) + "ms";
-    return String.format(java.util.Locale.ROOT, "%.1fs", nanos / 1e9);
+  /** Items a persistent queue kept at shutdown, by unit. */
+  public Map<String, Long> keptAtShutdown() {
+    return snapshot(keptAtShutdown);
+  }
+
+  private static Map<String, Long> snapshot(Map<String, LongAdder> m) {
+    Map<String, Long> out = new TreeMap<>();
+    m.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 }

@@ -28,22 +28,27 @@ class SendingQueueTest {
   /** A test payload: an id and a number of "spans". */
   record Payload(int id, int items) {}
 
-  static final PayloadInfo<Payload> INFO = new PayloadInfo<>() {
-    @Override
-    public String itemName(Payload p) {
-      return "spans";
-    }
+  static final PayloadInfo<Payload> INFO = info(p -> "spans");
 
-    @Override
-    public int itemCount(Payload p) {
-      return p.items();
-    }
+  /** Items are "spans", 100 bytes each; {@code itemName} may be made to misbehave. */
+  static PayloadInfo<Payload> info(java.util.function.Function<Payload, String> itemName) {
+    return new PayloadInfo<>() {
+      @Override
+      public String itemName(Payload p) {
+        return itemName.apply(p);
+      }
 
-    @Override
-    public long sizeBytes(Payload p) {
-      return 100L * p.items();
-    }
-  };
+      @Override
+      public int itemCount(Payload p) {
+        return p.items();
+      }
+
+      @Override
+      public long sizeBytes(Payload p) {
+        return 100L * p.items();
+      }
+    };
+  }
 
   /** Answers per (payload, attempt number starting at 1); records deliveries and attempts. */
   static final class ScriptedSender implements RequestSender<Payload> {
@@ -242,14 +247,15 @@ class SendingQueueTest {
       }
       return SendOutcome.success();
     });
-    SendingQueue<Payload> q = build(sender, queue(1, 2, QueueConfig.Sizer.REQUESTS), RetryConfig.DEFAULTS,
+    SendingQueue<Payload> q = build(sender, queue(1, 3, QueueConfig.Sizer.REQUESTS), RetryConfig.DEFAULTS,
         Timing.SYSTEM);
     q.start();
     q.offer(new Payload(1, 5));
-    await(() -> inSend.get() == 1); // the worker holds payload 1; the queue is empty again
+    await(() -> inSend.get() == 1); // the worker holds payload 1: it still takes room until it is settled
+    assertThat(q.queueSize()).isEqualTo(1);
     q.offer(new Payload(2, 5));
     q.offer(new Payload(3, 5));
-    assertThat(q.queueSize()).isEqualTo(2);
+    assertThat(q.queueSize()).isEqualTo(3);
     assertThatThrownBy(() -> q.offer(new Payload(4, 5)))
         .isInstanceOfSatisfying(ConsumeException.Refused.class, e -> {
           assertThat(e.getMessage()).contains("sending queue").contains("full");
@@ -414,7 +420,9 @@ class SendingQueueTest {
   @Test
   void aSenderThatIgnoresInterruptsIsCountedAtTheDeadlineAndNotTwice() throws Exception {
     CountDownLatch returned = new CountDownLatch(2);
+    CountDownLatch sending = new CountDownLatch(2);
     RequestSender<Payload> stubborn = (p, timeout) -> {
+      sending.countDown();
       long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3_000);
       while (System.nanoTime() < end) {
         Thread.onSpinWait(); // ignores interrupts
@@ -429,7 +437,8 @@ class SendingQueueTest {
         .retry(RetryConfig.DEFAULTS).timeout(Duration.ofSeconds(30)).itemNames("spans").build();
     queue.start();
     for (int i = 0; i < 10; i++) queue.offer(new Payload(i, 2));
-    await(() -> queue.queueSize() == 8); // two are with the workers
+    assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue(); // two are with the workers
+    assertThat(queue.queueSize()).isEqualTo(10); // in flight still takes room
     assertThat(queue.shutdown(Duration.ofMillis(200))).isFalse();
     assertThat(dropped(ExporterMetrics.DropReason.SHUTDOWN)).isEqualTo(20);
     assertThat(returned.await(10, TimeUnit.SECONDS)).isTrue();
@@ -450,5 +459,50 @@ class SendingQueueTest {
     assertThat(dropped(ExporterMetrics.DropReason.SHUTDOWN)).isEqualTo(4);
     assertThat(q.shutdown(Duration.ofMillis(100))).isFalse(); // idempotent
     assertThat(dropped(ExporterMetrics.DropReason.SHUTDOWN)).isEqualTo(4);
+  }
+
+  @Test
+  void aWorkerThatDiesIsRestartedCountedAndTheRequestItHeldIsStillDelivered() throws Exception {
+    ScriptedSender sender = new ScriptedSender((p, n) -> SendOutcome.success());
+    AtomicInteger bombs = new AtomicInteger(1);
+    // called while accounting a sent payload: the worker dies holding payload 7, once
+    PayloadInfo<Payload> explosive = info(p -> {
+      if (p.id() == 7 && sender.delivered.containsKey(7) && bombs.getAndDecrement() > 0) {
+        throw new IllegalStateException("bug in accounting");
+      }
+      return "spans";
+    });
+    queue = SendingQueue.builder(context, sender, explosive).queue(queue(1, 100, QueueConfig.Sizer.REQUESTS))
+        .retry(RetryConfig.DEFAULTS).timeout(Duration.ofSeconds(1)).itemNames("spans").build();
+    queue.start();
+    for (int i = 0; i < 20; i++) queue.offer(new Payload(i, 1));
+    await(() -> count(ExporterMetrics.SENT + "spans") == 20);
+    assertThat(registry.find(io.mpac.collector.component.Supervisor.RESTARTS_METRIC).counter().count())
+        .isEqualTo(1);
+    assertThat(sender.delivered.get(7).get()).isEqualTo(2); // resumed by the restarted worker: sent again
+    assertThat(sender.delivered).hasSize(20);
+    assertThat(queue.queueSize()).isZero();
+    // healthy again once the restarted worker has run for Supervisor.STABLE_AFTER
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!queue.health().isHealthy() && System.nanoTime() < end) Thread.sleep(20);
+    assertThat(queue.health().isHealthy()).isTrue();
+  }
+
+  @Test
+  void anInjectedFaultMakesTheComponentUnhealthyNamingTheWorkerUntilItRecovers() throws Exception {
+    ScriptedSender sender = new ScriptedSender((p, n) -> SendOutcome.success());
+    SendingQueue<Payload> q = build(sender, queue(1, 100, QueueConfig.Sizer.REQUESTS), RetryConfig.DEFAULTS,
+        Timing.SYSTEM);
+    io.mpac.collector.component.Supervisor.injectFault("exporter-otelcol.exporter.test.t-0");
+    q.start();
+    await(() -> !q.health().isHealthy());
+    assertThat(q.health().message()).contains("exporter-otelcol.exporter.test.t-0").contains("fault injected");
+    for (int i = 0; i < 5; i++) q.offer(new Payload(i, 2));
+    await(() -> count(ExporterMetrics.SENT + "spans") == 10);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!q.health().isHealthy() && System.nanoTime() < end) Thread.sleep(20);
+    assertThat(q.health().isHealthy()).isTrue();
+    assertThat(registry.find(io.mpac.collector.component.Supervisor.RESTARTS_METRIC).counter().count())
+        .isEqualTo(1);
   }
 }

@@ -92,6 +92,8 @@ public final class OtlpExporter implements Component {
   @Override
   public Health health() {
     if (stopped) return Health.unhealthy("shut down");
+    Health workers = queue.health();
+    if (!workers.isHealthy()) return workers;
     return Health.healthy("queue " + queue.queueSize() + "/" + queue.queueCapacity());
   }
 

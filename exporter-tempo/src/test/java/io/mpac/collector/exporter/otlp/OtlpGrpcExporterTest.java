@@ -244,15 +244,16 @@ class OtlpGrpcExporterTest {
     FakeOtlpGrpcBackend b = backend(0);
     AtomicBoolean down = new AtomicBoolean(true);
     b.behaviour = call -> down.get() ? FakeOtlpGrpcBackend.Answer.error(Status.UNAVAILABLE) : null;
-    OtlpConsumer input = start(b.port(), queue(1, 3)).input();
-    // one request is with the worker (retrying), three wait in the queue, the fifth is refused
+    OtlpConsumer input = start(b.port(), queue(1, 4)).input();
+    // one request is with the worker (retrying), three wait in the queue: with the one in flight
+    // that is queue_size = 4 (room is held until a request is settled); the fifth is refused
     input.consume(TestData.tracesRequest(0, 5));
     await(() -> b.calls.get() >= 1);
     for (int i = 1; i <= 3; i++) input.consume(TestData.tracesRequest(i, 5));
     assertThatThrownBy(() -> input.consume(TestData.tracesRequest(4, 5)))
         .isInstanceOf(ConsumeException.Refused.class).hasMessageContaining("full");
     assertThat(count(ExporterMetrics.ENQUEUE_FAILED + "spans")).isEqualTo(5);
-    assertThat(registry.find(ExporterMetrics.QUEUE_SIZE).gauge().value()).isEqualTo(3);
+    assertThat(registry.find(ExporterMetrics.QUEUE_SIZE).gauge().value()).isEqualTo(4);
     down.set(false);
     await(() -> sent() == 20);
     input.consume(TestData.tracesRequest(4, 5)); // the client's retry now gets in
