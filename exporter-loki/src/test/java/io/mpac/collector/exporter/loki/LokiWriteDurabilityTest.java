@@ -150,6 +150,32 @@ class LokiWriteDurabilityTest {
   }
 
   @Test
+  void oneChunkOfTwoTenantsIsAckedWhenBothTenantsBatchesAreSettled() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> tenants = new CopyOnWriteArrayList<>();
+    PushSender perTenant = (tenant, body, timeout) -> {
+      tenants.add(tenant);
+      if (tenant.equals("bad")) return new PushSender.Result(400, "entry too far behind", null, null);
+      release.await(10, TimeUnit.SECONDS);
+      return loki.send(tenant, body, timeout);
+    };
+    LokiWrite w = start(new LokiWriteConfig(Map.of(), 0, List.of(endpoint()), walConfig()), perTenant);
+    // one worker sends the tenants' batches one after the other, in the order they were opened
+    w.push(List.of(new LokiEntry(Labels.of("job", "a", Labels.TENANT_ID, "bad"), 1, "b1"),
+        new LokiEntry(Labels.of("job", "a", Labels.TENANT_ID, "good"), 1, "g1"),
+        new LokiEntry(Labels.of("job", "a", Labels.TENANT_ID, "good"), 2, "g2")));
+    assertThat(await(() -> counter("loki.write.dropped.entries", "tenant", "bad", "reason", "out_of_order") == 1))
+        .isTrue();
+    assertThat(wal.unacked(WAL_DIR)).as("the good tenant's batch is still in flight").isEqualTo(1);
+    release.countDown();
+    assertThat(await(() -> wal.unacked(WAL_DIR) == 0)).isTrue();
+    assertThat(delivered).containsExactly("g1", "g2");
+    assertThat(tenants).containsExactlyInAnyOrder("good", "bad");
+    assertThat(counter("loki.write.sent.entries", "tenant", "good")).isEqualTo(2);
+    assertThat(wal.contractErrors).isEmpty();
+  }
+
+  @Test
   void chunksOlderThanMaxSegmentAgeAreDroppedAndCounted() throws Exception {
     lokiUp.set(false);
     LokiWrite first = start(new LokiWriteConfig(Map.of(), 0, List.of(endpoint()), walConfig()), loki);
