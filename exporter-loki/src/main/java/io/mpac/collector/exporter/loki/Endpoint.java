@@ -140,6 +140,11 @@ final class Endpoint {
     worker = supervisor.start(workerName(), this::run, (w, cause) -> crashed(cause));
   }
 
+  /** The queue's bound. */
+  io.mpac.collector.exporter.queue.QueueLimits limits() {
+    return store.limits();
+  }
+
   /** Bytes held by the queue (queued, batched or in flight; on disk for the WAL). */
   long usedBytes() {
     return store.usage().bytes();
@@ -330,8 +335,8 @@ final class Endpoint {
         return;
       }
       m.encodedBytes.increment(bodyLength);
-      Delivery.Result result = delivery.deliver(batch, cfg.remoteTimeout(), () -> "endpoint " + cfg.name() + ": "
-          + batch.entries() + " entries" + (batch.tenant.isEmpty() ? "" : " of tenant " + batch.tenant));
+      Delivery.Result result = delivery.deliver(batch, cfg.remoteTimeout(), () -> batch.entries() + " entries"
+          + (batch.tenant.isEmpty() ? "" : " of tenant " + batch.tenant) + " to endpoint " + cfg.name());
       if (result instanceof Delivery.Delivered) {
         m.sentEntries.increment(batch.entries());
         m.sentBytes.increment(bodyLength);

@@ -260,6 +260,11 @@ final class LokiWrite implements Component, LogsReceiver {
     return supervisor.health();
   }
 
+  /** The endpoints' queue bounds, in order (tests). */
+  List<QueueLimits> queueLimits() {
+    return endpoints.stream().map(Endpoint::limits).toList();
+  }
+
   /** Bytes waiting or in flight, summed over endpoints (tests and diagnostics). */
   long usedBytes() {
     long sum = 0;

@@ -306,6 +306,21 @@ class LokiWriteDurabilityTest {
   }
 
   @Test
+  void theMemoryQueueIsBoundedByCapacityAndByTheHeapBudget() throws Exception {
+    EndpointConfig small = endpoint().withQueue(123_456, true, Duration.ofSeconds(1));
+    EndpointConfig huge = EndpointConfig.defaults(URI.create("http://127.0.0.1:10/loki/api/v1/push"))
+        .withQueue(1L << 40, true, Duration.ofSeconds(1));
+    LokiWrite w = start(new LokiWriteConfig(Map.of(), 0, List.of(small, huge)), loki);
+    assertThat(w.queueLimits()).extracting(io.mpac.collector.exporter.queue.QueueLimits::maxBytes)
+        .containsExactly(123_456L, io.mpac.collector.component.HeapBudget.share(
+            io.mpac.collector.component.HeapBudget.EXPORTER_QUEUE));
+    LokiWrite withWal = start(new LokiWriteConfig(Map.of(), 0, List.of(endpoint()), new WalConfig(true,
+        Duration.ofHours(1), Duration.ofMillis(10), Duration.ofMillis(80), Duration.ofMillis(200), 5_000_000)), loki);
+    assertThat(withWal.queueLimits()).extracting(io.mpac.collector.exporter.queue.QueueLimits::maxBytes)
+        .as("the WAL is bounded on disk by max_size").containsExactly(5_000_000L);
+  }
+
+  @Test
   void drainTimeoutBoundsTheShutdownWithoutTheWal() throws Exception {
     lokiUp.set(false);
     EndpointConfig ep = endpoint().withQueue(EndpointConfig.DEFAULT_QUEUE_CAPACITY, false, Duration.ofMillis(200));
