@@ -46,11 +46,6 @@ public record WalConfig(boolean enabled, Duration maxSegmentAge, Duration minRea
           "disk bytes one endpoint's WAL may use; when full, pushes are refused (extension)")
       .build();
 
-  /** This config for an enabled WAL (tests). */
-  public WalConfig on() {
-    return new WalConfig(true, maxSegmentAge, minReadFrequency, maxReadFrequency, drainTimeout, maxSize);
-  }
-
   /** Reads the block (defaults when absent), adding problems to {@code diags}; null if it has any. */
   static WalConfig from(Args b, List<Diagnostic> diags) {
     int before = diags.size();
