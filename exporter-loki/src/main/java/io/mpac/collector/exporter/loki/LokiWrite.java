@@ -162,7 +162,7 @@ final class LokiWrite implements Component, LogsReceiver {
     }
     if (n == 0) return;
     if (n < chunk.length) chunk = java.util.Arrays.copyOf(chunk, n);
-    offer(EntryChunk.of(chunk, System.currentTimeMillis()));
+    offer(new EntryChunk(chunk, bytes, System.currentTimeMillis()));
   }
 
   /** Offers the chunk to every endpoint, or to none (refused). */
