@@ -240,6 +240,20 @@ class LokiConfigTest {
   }
 
   @Test
+  void anEnabledWalIsRefusedUntilThePersistentStoreIsInTheBuild() {
+    assertThat(errors("""
+        loki.write "w" {
+          endpoint {
+            url = "http://a:3100/loki/api/v1/push"
+          }
+          wal {
+            enabled = true
+          }
+        }
+        """)).contains("test.alloy:6:").contains("needs the persistent queue store");
+  }
+
+  @Test
   void forwardToMustBeALogsReceiver() {
     assertThat(errors("""
         otelcol.exporter.loki "x" {
