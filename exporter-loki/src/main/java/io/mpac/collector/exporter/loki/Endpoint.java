@@ -4,7 +4,6 @@ import io.mpac.collector.component.Supervisor;
 import io.mpac.collector.exporter.CountedBackoff;
 import io.mpac.collector.exporter.Delivery;
 import io.mpac.collector.exporter.ExporterMetrics.DropReason;
-import io.mpac.collector.exporter.HttpOutcomes;
 import io.mpac.collector.exporter.RateLimitedLogger;
 import io.mpac.collector.exporter.SendOutcome;
 import io.mpac.collector.exporter.StopSignal;
@@ -13,9 +12,7 @@ import io.mpac.collector.exporter.queue.Lease;
 import io.mpac.collector.exporter.queue.QueueStore;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,8 +53,6 @@ final class Endpoint {
   private static final long MEMORY_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** How long shutdown waits for a worker after the deadline (each send is abandoned by then). */
   private static final long AFTER_DEADLINE_GRACE_MILLIS = 2000;
-  private static final Set<Integer> RETRYABLE = statuses(false);
-  private static final Set<Integer> RETRYABLE_WITH_429 = statuses(true);
 
   private final String componentId;
   private final EndpointConfig cfg;
@@ -116,12 +111,6 @@ final class Endpoint {
     metrics.tenant(cfg.tenantId());
   }
 
-  private static Set<Integer> statuses(boolean with429) {
-    Set<Integer> s = new HashSet<>();
-    for (int i = 500; i < 600; i++) s.add(i);
-    if (with429) s.add(429);
-    return Set.copyOf(s);
-  }
 
   EndpointConfig config() {
     return cfg;
@@ -373,14 +362,8 @@ final class Endpoint {
     m.requestSize.record(bodyLength);
     lastStatus = r.status();
     lastBody = r.body();
-    if (r.status() < 0) {
-      unanswered = true;
-      return SendOutcome.retryable(r.error() == null ? "no answer" : r.error());
-    }
-    SendOutcome o = HttpOutcomes.classify(r.status(), cfg.retryOnHttp429() ? RETRYABLE_WITH_429 : RETRYABLE, null,
-        r.body(), Instant.now());
-    if (o instanceof SendOutcome.Retryable x && r.retryAfter() != null) return SendOutcome.retryable(x.reason(), r.retryAfter());
-    return o;
+    if (r.status() < 0) unanswered = true;
+    return r.outcome(cfg.retryOnHttp429()); // the common classification: no answer, 5xx, 429 if asked
   }
 
   private void drop(WriteMetrics.Tenant m, Batch batch, String reason, String why) {
