@@ -6,8 +6,8 @@ import io.mpac.collector.component.ComponentFactory;
 import io.mpac.collector.component.schema.Args;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.config.syntax.ConfigException;
-import io.mpac.collector.config.syntax.Diagnostic;
-import java.util.List;
+import io.mpac.collector.exporter.queue.FileQueueOptions;
+import io.mpac.collector.exporter.queue.FileQueueStore;
 
 /**
  * {@code loki.write}: receives Loki entries and pushes them to Loki's push API (snappy-compressed
@@ -28,12 +28,13 @@ public final class LokiWriteFactory implements ComponentFactory {
 
   @Override
   public Component create(ComponentContext context, Args args) throws ConfigException {
-    LokiWriteConfig config = LokiWriteConfig.from(args);
-    if (config.wal().enabled()) {
-      // the persistent QueueStore (FileQueueStore) is not in this build yet: refuse rather than pretend
-      throw new ConfigException(List.of(new Diagnostic(args.block("wal").positionOf("enabled"),
-          "wal: enabled = true needs the persistent queue store, which this build does not have yet")));
-    }
-    return new LokiWrite(context, config, null);
+    return new LokiWrite(context, LokiWriteConfig.from(args), FILE_WAL);
   }
+
+  /**
+   * An endpoint's WAL: a {@link FileQueueStore} (append-only segments with checksums; written, not
+   * fsynced, before a push returns: it survives a crash of the process, not of the machine).
+   */
+  static final WalStoreOpener FILE_WAL = (dir, limits, codec, logger) ->
+      FileQueueStore.open(dir, codec, limits, FileQueueOptions.defaults());
 }
