@@ -8,6 +8,8 @@ import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.config.syntax.ConfigException;
 import io.mpac.collector.exporter.queue.FileQueueOptions;
 import io.mpac.collector.exporter.queue.FileQueueStore;
+import io.mpac.collector.exporter.queue.RecoveryReport;
+import java.util.logging.Level;
 
 /**
  * {@code loki.write}: receives Loki entries and pushes them to Loki's push API (snappy-compressed
@@ -33,8 +35,18 @@ public final class LokiWriteFactory implements ComponentFactory {
 
   /**
    * An endpoint's WAL: a {@link FileQueueStore} (append-only segments with checksums; written, not
-   * fsynced, before a push returns: it survives a crash of the process, not of the machine).
+   * fsynced, before a push returns: it survives a crash of the process, not of the machine). What
+   * it recovers at open is logged in one line; each damaged record the store skipped is logged by
+   * the store with its file and offset.
    */
-  static final WalStoreOpener FILE_WAL = (dir, limits, codec, logger) ->
-      FileQueueStore.open(dir, codec, limits, FileQueueOptions.defaults());
+  static final WalStoreOpener FILE_WAL = (dir, limits, codec, logger) -> {
+    FileQueueStore<EntryChunk> store = FileQueueStore.open(dir, codec, limits, FileQueueOptions.defaults());
+    RecoveryReport r = store.recoveryReport();
+    if (r.recordsRecovered() > 0 || !r.clean()) {
+      logger.log(r.clean() ? Level.INFO : Level.WARNING, "WAL " + dir + ": " + r.recordsRecovered()
+          + " unsent chunks to send again" + (r.clean() ? "" : "; skipped " + r.recordsSkipped() + " damaged records and "
+          + r.segmentsSkipped() + " segments (" + r.bytesSkipped() + " bytes)"));
+    }
+    return store;
+  };
 }
