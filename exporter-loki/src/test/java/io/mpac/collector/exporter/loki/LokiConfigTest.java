@@ -240,17 +240,29 @@ class LokiConfigTest {
   }
 
   @Test
-  void anEnabledWalIsRefusedUntilThePersistentStoreIsInTheBuild() {
-    assertThat(errors("""
+  void anEnabledWalOpensAFileStoreInTheComponentsStorageDirectory(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    PipelineBuilder b = new PipelineBuilder(new PipelineBuilder.Settings(
+        new ComponentRegistry(List.of(new LokiWriteFactory())), Map.of(), tmp, new SimpleMeterRegistry()));
+    Pipeline p = b.build(List.of(Parser.parse("test.alloy", """
         loki.write "w" {
           endpoint {
-            url = "http://a:3100/loki/api/v1/push"
+            name = "main"
+            url  = "http://127.0.0.1:9/loki/api/v1/push"
           }
           wal {
             enabled = true
           }
         }
-        """)).contains("test.alloy:6:").contains("needs the persistent queue store");
+        """)), null);
+    LokiWrite w = (LokiWrite) p.node(new ComponentId("loki.write", "w")).component();
+    w.start();
+    try {
+      assertThat(tmp.resolve("loki.write.w").resolve("wal").resolve("main")).isDirectory();
+      assertThat(w.queueLimits().get(0).maxBytes()).isEqualTo(WalConfig.DEFAULT_MAX_SIZE);
+    } finally {
+      w.shutdown(Duration.ofSeconds(1));
+    }
   }
 
   @Test
