@@ -112,7 +112,13 @@ final class LokiWrite implements Component, LogsReceiver {
    */
   private QueueStore<EntryChunk> openStore(EndpointConfig e) throws IOException {
     if (!config.wal().enabled()) {
-      long bytes = Math.min(e.queueCapacity(), HeapBudget.share(HeapBudget.EXPORTER_QUEUE));
+      long heapShare = HeapBudget.share(HeapBudget.EXPORTER_QUEUE);
+      if (e.queueCapacity() > heapShare) {
+        context.logger().warning("endpoint " + e.name() + ": queue_config capacity = " + e.queueCapacity()
+            + " bytes is more than " + (int) (HeapBudget.EXPORTER_QUEUE * 100) + "% of the max heap; the queue holds at"
+            + " most " + heapShare + " bytes (use the WAL, wal { enabled = true }, for more)");
+      }
+      long bytes = Math.min(e.queueCapacity(), heapShare);
       return new MemoryQueueStore<>(new QueueLimits(QueueLimits.UNLIMITED, QueueLimits.UNLIMITED, bytes));
     }
     Path dir = context.storageDir().resolve("wal").resolve(LokiWriteConfig.walDirName(e));
