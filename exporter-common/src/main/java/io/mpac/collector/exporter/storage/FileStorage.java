@@ -141,25 +141,26 @@ public final class FileStorage implements Component {
     Path dir = queueDirectory(client.id());
     createDirectories(dir);
     FileQueueStore<T> store = FileQueueStore.open(dir, codec, limits, options);
+    ObservedQueueStore<T> observed;
     try {
       reportRecovery(client, store);
+      observed = new ObservedQueueStore<>(store, client, q -> open.remove(client.id(), q));
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    try {
       FileStorageConfig.Compaction c = config.compaction();
       if (c.cleanupOnStart()) {
         int removed = store.cleanupTemporaryFiles();
         if (removed > 0) client.logger().info("persistent queue: removed " + removed + " compaction leftovers");
       }
-      if (c.onStart()) {
-        FileQueueStore.CompactionResult r = store.compact();
-        client.logger().info("persistent queue: compaction on start rewrote " + r.segmentsRewritten()
-            + " segments, moved " + r.recordsMoved() + " records, reclaimed " + r.bytesReclaimed() + " bytes");
-      }
+      if (c.onStart()) observed.compact();
     } catch (IOException | RuntimeException e) {
-      store.close();
+      observed.close();
       throw e;
     }
-    ObservedQueueStore<T> observed = new ObservedQueueStore<>(store, client, q -> open.remove(client.id(), q));
-    ObservedQueueStore<?> previous = open.put(client.id(), observed);
-    if (previous != null) previous.close(); // unreachable while the directory lock holds; never leak one
+    open.put(client.id(), observed); // one per client: the directory lock keeps a second one out
     return observed;
   }
 
@@ -194,6 +195,11 @@ public final class FileStorage implements Component {
   /** Queues open right now (for tests and the component's health line). */
   Set<ComponentId> openQueues() {
     return Set.copyOf(open.keySet());
+  }
+
+  /** The open queue of {@code client}, for tests. */
+  ObservedQueueStore<?> openQueue(ComponentId client) {
+    return open.get(client);
   }
 
   @Override

@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       failed (disk full, I/O error)</td></tr>
  *   <tr><td>{@code otelcol.exporter.queue.undecodable.records}</td><td>records found unreadable
  *       when read back, skipped</td></tr>
+ *   <tr><td>{@code otelcol.exporter.queue.compactions}</td><td>compactions run (on start, on rebound)</td></tr>
  *   <tr><td>{@code otelcol.exporter.queue.compacted.bytes}</td><td>disk reclaimed by compaction</td></tr>
  * </table>
  */
@@ -51,6 +52,7 @@ final class ObservedQueueStore<T> implements QueueStore<T> {
   static final String WRITE_FAILURES = "otelcol.exporter.queue.write.failures";
   static final String UNDECODABLE = "otelcol.exporter.queue.undecodable.records";
   static final String COMPACTED_BYTES = "otelcol.exporter.queue.compacted.bytes";
+  static final String COMPACTIONS = "otelcol.exporter.queue.compactions";
 
   private final FileQueueStore<T> store;
   private final ComponentContext client;
@@ -58,9 +60,10 @@ final class ObservedQueueStore<T> implements QueueStore<T> {
   private final MeterRegistry registry;
   private final List<Meter> meters = new ArrayList<>();
   private final Counter compacted;
+  private final Counter compactions;
   private final AtomicBoolean closed = new AtomicBoolean();
   /** on_rebound: the queue grew past the "needed" threshold since its last compaction. */
-  private boolean reboundArmed;
+  private volatile boolean reboundArmed;
 
   ObservedQueueStore(FileQueueStore<T> store, ComponentContext client,
       java.util.function.Consumer<ObservedQueueStore<?>> onClose) {
@@ -87,6 +90,9 @@ final class ObservedQueueStore<T> implements QueueStore<T> {
     compacted = Counter.builder(COMPACTED_BYTES).tags(tags).description("Disk bytes reclaimed by compaction")
         .register(registry);
     meters.add(compacted);
+    compactions = Counter.builder(COMPACTIONS).tags(tags).description("Compactions of the persistent queue")
+        .register(registry);
+    meters.add(compactions);
   }
 
   private void gauge(String name, long value, Tags tags, String description) {
@@ -116,9 +122,14 @@ final class ObservedQueueStore<T> implements QueueStore<T> {
     }
   }
 
+  boolean reboundArmed() {
+    return reboundArmed;
+  }
+
   /** Compacts now and counts what came back. */
   FileQueueStore.CompactionResult compact() throws IOException {
     FileQueueStore.CompactionResult r = store.compact();
+    compactions.increment();
     compacted.increment(r.bytesReclaimed());
     if (r.segmentsRewritten() > 0) {
       client.logger().info("persistent queue: compaction rewrote " + r.segmentsRewritten() + " segments, moved "
