@@ -24,7 +24,10 @@ import java.util.logging.Logger;
  *
  * <p>A body is a loop that calls {@link Worker#checkpoint()} once per iteration (where it holds
  * nothing) and returns when its component is done. {@link InterruptedException} ends it quietly.
- * A {@link VirtualMachineError} (out of memory) is not a bug of the worker and is not restarted.
+ * A {@link VirtualMachineError} other than {@link StackOverflowError} (out of memory, an internal
+ * error) is not a bug of the worker: it is logged and the worker is not restarted, and its
+ * component stays unhealthy, naming it. After {@link #stopRestarting()} a failing body is logged
+ * and its crash handler told, but it is not restarted (and no restart is counted).
  *
  * <p>Test hook: {@link #injectFault(String)} makes the next checkpoint of a matching worker throw.
  */
@@ -178,35 +181,49 @@ public final class Supervisor {
       while (true) {
         try {
           body.run(this);
+          problem = null; // finished its work: nothing is down
           return;
         } catch (InterruptedException e) {
           return;
         } catch (VirtualMachineError e) {
-          throw e;
-        } catch (RuntimeException | Error e) {
-          restarts.increment();
-          problem = "worker " + name + " of " + componentId + " failed: " + e;
-          String key = name + "|" + e.getClass().getName();
-          if (tracesLogged.putIfAbsent(key, Boolean.TRUE) == null) {
-            logger.log(Level.SEVERE, "worker " + name + " failed; restarting it", e);
-          } else {
-            logger.severe("worker " + name + " failed again (" + e + "); restarting it");
-          }
-          try {
-            onCrash.crashed(this, e);
-          } catch (RuntimeException handlerBug) {
-            logger.log(Level.SEVERE, "crash handler of worker " + name + " failed", handlerBug);
-          }
-          if (stopping) return;
-          try {
-            TimeUnit.NANOSECONDS.sleep(backoffNanos);
-          } catch (InterruptedException ie) {
+          if (!(e instanceof StackOverflowError)) {
+            problem = "worker " + name + " of " + componentId + " died: " + e;
+            logger.log(Level.SEVERE, "worker " + name + " died; it is not restarted", e);
             return;
           }
-          backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
-          restartedAtNanos = System.nanoTime();
+          if (!crashed(e)) return;
+        } catch (RuntimeException | Error e) {
+          if (!crashed(e)) return;
         }
       }
+    }
+
+    /** Logs, counts and reports a failure of the body, then waits out the backoff; true to restart it. */
+    private boolean crashed(Throwable e) {
+      problem = "worker " + name + " of " + componentId + " failed: " + e;
+      boolean restart = !stopping;
+      String what = restart ? "; restarting it" : "; not restarted, its component is stopping";
+      String key = name + "|" + e.getClass().getName();
+      if (tracesLogged.putIfAbsent(key, Boolean.TRUE) == null) {
+        logger.log(Level.SEVERE, "worker " + name + " failed" + what, e);
+      } else {
+        logger.severe("worker " + name + " failed again (" + e + ")" + what);
+      }
+      try {
+        onCrash.crashed(this, e);
+      } catch (RuntimeException handlerBug) {
+        logger.log(Level.SEVERE, "crash handler of worker " + name + " failed", handlerBug);
+      }
+      if (!restart || stopping) return false;
+      restarts.increment();
+      try {
+        TimeUnit.NANOSECONDS.sleep(backoffNanos);
+      } catch (InterruptedException ie) {
+        return false;
+      }
+      backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
+      restartedAtNanos = System.nanoTime();
+      return true;
     }
   }
 }

@@ -28,22 +28,27 @@ class SendingQueueTest {
   /** A test payload: an id and a number of "spans". */
   record Payload(int id, int items) {}
 
-  static final PayloadInfo<Payload> INFO = new PayloadInfo<>() {
-    @Override
-    public String itemName(Payload p) {
-      return "spans";
-    }
+  static final PayloadInfo<Payload> INFO = info(p -> "spans");
 
-    @Override
-    public int itemCount(Payload p) {
-      return p.items();
-    }
+  /** Items are "spans", 100 bytes each; {@code itemName} may be made to misbehave. */
+  static PayloadInfo<Payload> info(java.util.function.Function<Payload, String> itemName) {
+    return new PayloadInfo<>() {
+      @Override
+      public String itemName(Payload p) {
+        return itemName.apply(p);
+      }
 
-    @Override
-    public long sizeBytes(Payload p) {
-      return 100L * p.items();
-    }
-  };
+      @Override
+      public int itemCount(Payload p) {
+        return p.items();
+      }
+
+      @Override
+      public long sizeBytes(Payload p) {
+        return 100L * p.items();
+      }
+    };
+  }
 
   /** Answers per (payload, attempt number starting at 1); records deliveries and attempts. */
   static final class ScriptedSender implements RequestSender<Payload> {
@@ -460,26 +465,13 @@ class SendingQueueTest {
   void aWorkerThatDiesIsRestartedCountedAndTheRequestItHeldIsStillDelivered() throws Exception {
     ScriptedSender sender = new ScriptedSender((p, n) -> SendOutcome.success());
     AtomicInteger bombs = new AtomicInteger(1);
-    PayloadInfo<Payload> explosive = new PayloadInfo<>() {
-      @Override
-      public String itemName(Payload p) {
-        // called while accounting a sent payload: the worker dies holding payload 7, once
-        if (p.id() == 7 && sender.delivered.containsKey(7) && bombs.getAndDecrement() > 0) {
-          throw new IllegalStateException("bug in accounting");
-        }
-        return "spans";
+    // called while accounting a sent payload: the worker dies holding payload 7, once
+    PayloadInfo<Payload> explosive = info(p -> {
+      if (p.id() == 7 && sender.delivered.containsKey(7) && bombs.getAndDecrement() > 0) {
+        throw new IllegalStateException("bug in accounting");
       }
-
-      @Override
-      public int itemCount(Payload p) {
-        return p.items();
-      }
-
-      @Override
-      public long sizeBytes(Payload p) {
-        return 100L * p.items();
-      }
-    };
+      return "spans";
+    });
     queue = SendingQueue.builder(context, sender, explosive).queue(queue(1, 100, QueueConfig.Sizer.REQUESTS))
         .retry(RetryConfig.DEFAULTS).timeout(Duration.ofSeconds(1)).itemNames("spans").build();
     queue.start();

@@ -23,7 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Prometheus (Debian's package, see {@code .ci/install-prometheus.sh}) started for a test
+ * A real Prometheus (Debian's package, see {@code .ci/install-tools.sh}) started for a test
  * class on 127.0.0.1 and a free port, with the remote-write receiver and native histograms on, a
  * temporary TSDB and no scrape targets. Missing binary: the tests are skipped, unless {@code CI}
  * is {@code true}, where they fail.
@@ -63,7 +63,7 @@ final class RealPrometheus implements AutoCloseable {
   static String requireBinary() {
     String bin = binary();
     if (bin == null) {
-      String msg = "prometheus is not on PATH (install it with .ci/install-prometheus.sh)";
+      String msg = "prometheus is not on PATH (install it with .ci/install-tools.sh)";
       if ("true".equals(System.getenv("CI"))) fail(msg + "; CI=true, so this is a failure, not a skip");
       assumeTrue(false, msg);
     }

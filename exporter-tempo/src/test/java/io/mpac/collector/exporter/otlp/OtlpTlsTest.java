@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.grpc.TlsServerCredentials;
 import io.mpac.collector.exporter.SendOutcome;
+import io.mpac.collector.testing.RequiredTool;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +33,7 @@ class OtlpTlsTest {
   @BeforeAll
   static void makeCertificate() throws Exception {
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    Assumptions.assumeTrue(Files.isExecutable(keytool), "keytool not available");
+    if (!Files.isExecutable(keytool)) RequiredTool.missing("keytool", "the JDK at " + keytool.getParent() + " has none");
     Path ks = dir.resolve("server.p12");
     caPem = dir.resolve("ca.pem");
     run(List.of(keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
@@ -52,7 +52,8 @@ class OtlpTlsTest {
   private static void run(List<String> cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
-    Assumptions.assumeTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool failed: " + out);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("keytool finished").isTrue();
+    assertThat(p.exitValue()).as("keytool: " + out).isZero();
   }
 
   private static TlsConfig tls(boolean skipVerify, String caFile) {

@@ -3,6 +3,7 @@ package io.mpac.collector.processor.batch;
 import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.Health;
+import io.mpac.collector.component.Supervisor;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.consumer.FanoutConsumer;
 import io.mpac.collector.consumer.OtlpConsumer;
@@ -26,6 +27,9 @@ import java.util.Set;
  * {@link BatchTuning#maxPendingItems()} items (or {@link BatchTuning#maxPendingBytes()} bytes) are
  * pending, {@code consume} throws {@link ConsumeException.Refused}, which receivers turn into
  * back-pressure. A signal without consumers is accepted and discarded, as in Alloy.
+ *
+ * <p>The workers run under a {@link Supervisor}: one that throws is restarted, and the component
+ * is unhealthy, naming the worker, until it has recovered.
  */
 public final class BatchProcessor implements Component {
 
@@ -33,6 +37,7 @@ public final class BatchProcessor implements Component {
 
   private final ComponentContext context;
   private final EnumMap<Signal, SignalBatcher> batchers = new EnumMap<>(Signal.class);
+  private final Supervisor supervisor;
   private final OtlpConsumer input = new Input();
   private volatile boolean started;
   private volatile boolean stopped;
@@ -44,11 +49,12 @@ public final class BatchProcessor implements Component {
   // Visible for testing
   BatchProcessor(ComponentContext context, BatchProcessorConfig config, BatchTuning tuning) {
     this.context = context;
+    this.supervisor = new Supervisor(context);
     for (Signal signal : Signal.values()) {
       if (config.output(signal).isEmpty()) continue;
       OtlpConsumer next = FanoutConsumer.of(config.output(signal));
       batchers.put(signal, new SignalBatcher(signal, next, config, tuning, context.id().toString(),
-          context.meterRegistry(), context.tags(), context.logger()));
+          context.meterRegistry(), context.tags(), context.logger(), supervisor));
     }
   }
 
@@ -84,15 +90,20 @@ public final class BatchProcessor implements Component {
         }
       } catch (InterruptedException ie) {
         Thread.currentThread().interrupt();
-        return;
+        break;
       }
     }
+    supervisor.stopRestarting();
+    // a worker that died while stopping (and was not restarted) leaves its data counted as dropped
+    batchers.values().forEach(SignalBatcher::dropLeftovers);
   }
 
   @Override
   public Health health() {
     if (stopped) return Health.unknown("stopped");
-    return started ? Health.healthy("started") : Health.unknown("not started");
+    if (!started) return Health.unknown("not started");
+    Health workers = supervisor.health();
+    return workers.isHealthy() ? Health.healthy("started") : workers;
   }
 
   private final class Input implements OtlpConsumer {

@@ -1,5 +1,6 @@
 package io.mpac.collector.processor.batch;
 
+import io.mpac.collector.component.HeapBudget;
 import java.time.Duration;
 
 /**
@@ -8,7 +9,7 @@ import java.time.Duration;
  *
  * @param maxPendingItems items accepted but not yet delivered, per signal, beyond which
  *     {@code consume} refuses (a request is always accepted when nothing is pending)
- * @param maxPendingBytes the same bound in encoded bytes
+ * @param maxPendingBytes the same bound in encoded bytes (by default a share of the max heap)
  * @param retryInitialBackoff first wait after the downstream consumer refused a batch
  * @param retryMaxBackoff longest wait between attempts (doubling from the initial one; a longer
  *     retry hint from downstream is capped at this)
@@ -17,13 +18,14 @@ import java.time.Duration;
 record BatchTuning(long maxPendingItems, long maxPendingBytes, Duration retryInitialBackoff,
     Duration retryMaxBackoff, Duration retryMaxElapsed) {
 
-  /** 16 MiB per signal: four maximum-size (4 MiB) gRPC requests. */
-  static final long DEFAULT_MAX_PENDING_BYTES = 16L << 20;
-
-  /** Ten maximum-size batches of items (or ten trigger-size batches, at least 10,000, without a max). */
+  /**
+   * Items: ten maximum-size batches (or ten trigger-size batches, at least 10,000, without a max).
+   * Bytes: {@link HeapBudget#BATCH_PENDING} of the max heap per signal (at least 1 MiB), so that
+   * the three signals of one batch processor together hold about 15% of the heap at most.
+   */
   static BatchTuning defaults(BatchProcessorConfig config) {
     long unit = config.sendBatchMaxSize() > 0 ? config.sendBatchMaxSize() : Math.max(config.sendBatchSize(), 1000);
-    return new BatchTuning(10 * unit, DEFAULT_MAX_PENDING_BYTES, Duration.ofMillis(10), Duration.ofSeconds(1),
-        Duration.ofSeconds(30));
+    return new BatchTuning(10 * unit, HeapBudget.share(HeapBudget.BATCH_PENDING), Duration.ofMillis(10),
+        Duration.ofSeconds(1), Duration.ofSeconds(30));
   }
 }

@@ -2,6 +2,7 @@ package io.mpac.collector.processor.batch;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.mpac.collector.component.Supervisor;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.consumer.OtlpConsumer;
 import io.mpac.collector.pdata.ClientMetadata;
@@ -49,6 +50,13 @@ import java.util.logging.Logger;
  * reads the counters after writing it, so either the producer sees "closed" (and takes its
  * addition back) or the worker sees its addition and waits for its request. Nothing accepted is left
  * behind; what cannot be delivered by the deadline is counted as dropped.
+ *
+ * <p><b>Supervision.</b> The worker runs under the component's {@link Supervisor}: a body that
+ * throws is logged, counted and restarted, and the batches it held survive (they live in this
+ * object, not on the dead thread's stack). The batch it was sending when it died is put back at the
+ * front of its shard and sent again, unless the consumer had already taken it (then it is only
+ * released); a batch that kills the worker twice is dropped and counted, so that one poisonous
+ * batch cannot keep the worker down.
  */
 final class SignalBatcher {
 
@@ -92,7 +100,11 @@ final class SignalBatcher {
   private volatile long wakeAt;
   private volatile int state = NEW;
   private volatile long deadlineNanos = Long.MAX_VALUE;
-  private final Thread worker;
+  private final Supervisor supervisor;
+  private final String workerName;
+  private volatile Supervisor.Worker worker;
+  private volatile Thread workerThread;
+  private volatile boolean finished; // finish() ran to its end: everything delivered or counted
 
   // producer side of the metadata shards: the known combinations (read lock-free; written once per new one)
   private final ConcurrentHashMap<ClientMetadata, Boolean> knownKeys = new ConcurrentHashMap<>();
@@ -104,9 +116,16 @@ final class SignalBatcher {
   private long heldItems;
   private long lastErrorLogNanos;
   private long suppressedErrors;
+  // the batch being sent (its requests are in scratch), for the crash handler
+  private Shard inFlightShard;
+  private OtlpRequest inFlightSplitting;
+  private boolean inFlightDelivered;
+  private long inFlightItems;
+  private long inFlightBytes;
+  private int inFlightCrashes;
 
   SignalBatcher(Signal signal, OtlpConsumer next, BatchProcessorConfig config, BatchTuning tuning,
-      String componentId, MeterRegistry registry, Tags tags, Logger logger) {
+      String componentId, MeterRegistry registry, Tags tags, Logger logger, Supervisor supervisor) {
     this.signal = signal;
     this.next = next;
     this.sendBatchSize = config.sendBatchSize();
@@ -120,13 +139,19 @@ final class SignalBatcher {
     long hintMillis = Math.min(Math.max(config.timeout().toMillis(), 100), 5000);
     this.retryHint = Duration.ofMillis(hintMillis);
     this.wakeAt = sendBatchSize == 0 || timeoutNanos == 0 ? 1 : sendBatchSize;
-    this.worker = new Thread(this::run, "batch-" + signal.lowerName() + "-" + componentId);
-    this.worker.setDaemon(true);
+    this.supervisor = supervisor;
+    this.workerName = "batch-" + signal.lowerName() + "-" + componentId;
   }
 
   void start() {
     state = RUNNING;
-    worker.start();
+    Supervisor.Worker w = supervisor.start(workerName, this::run, (self, cause) -> recoverAfterCrash());
+    workerThread = w.thread();
+    worker = w;
+  }
+
+  String workerName() {
+    return workerName;
   }
 
   // ------------------------------------------------------------------------------ producer side
@@ -176,7 +201,7 @@ final class SignalBatcher {
     }
     // read sleeping before wakeAt: the worker publishes wakeAt before it sets sleeping
     if (sleeping.get() == 1 && pi >= wakeAt && sleeping.compareAndSet(1, 0)) {
-      LockSupport.unpark(worker);
+      LockSupport.unpark(workerThread);
     }
   }
 
@@ -209,19 +234,37 @@ final class SignalBatcher {
     deadlineNanos = deadline;
     boolean wasRunning = state == RUNNING;
     state = CLOSED;
-    if (wasRunning) LockSupport.unpark(worker);
+    if (wasRunning) LockSupport.unpark(workerThread);
   }
 
   /** Waits for the worker until {@code deadline}; true when it finished. */
   boolean awaitTermination(long deadline) throws InterruptedException {
-    if (!worker.isAlive()) return true;
+    Supervisor.Worker w = worker;
+    if (w == null || !w.isAlive()) return true;
     long waitMillis = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-    worker.join(waitMillis);
-    if (worker.isAlive()) {
-      worker.interrupt();
-      worker.join(200);
+    w.join(waitMillis);
+    if (w.isAlive()) {
+      w.interrupt();
+      w.join(200);
     }
-    return !worker.isAlive();
+    return !w.isAlive();
+  }
+
+  /**
+   * After the worker ended (or was never started): counts whatever is still pending as dropped,
+   * e.g. when the worker died during shutdown and was not restarted. Returns the items dropped.
+   */
+  long dropLeftovers() {
+    Supervisor.Worker w = worker;
+    if (finished || (w != null && w.isAlive())) return 0;
+    long items = pendingItems.getAndSet(0);
+    pendingBytes.set(0);
+    if (items > 0) {
+      metrics.dropped.increment(items);
+      logger.warning("otelcol.processor.batch: the " + signal.lowerName() + " worker ended with " + items + " "
+          + signal.itemName() + " not delivered; they are dropped");
+    }
+    return items;
   }
 
   long pendingItems() {
@@ -230,19 +273,67 @@ final class SignalBatcher {
 
   // ------------------------------------------------------------------------------ worker
 
-  private void run() {
-    try {
-      while (state == RUNNING) {
-        drain();
-        long now = System.nanoTime();
-        long due = timeoutNanos == 0 ? flushAll() : flushDue(now);
-        park(due, now);
-      }
-      finish();
-    } catch (Throwable t) {
-      logger.log(Level.SEVERE, "batch worker for " + signal.lowerName() + " failed", t);
-      if (t instanceof Error e && !(t instanceof StackOverflowError)) throw e;
+  /** The worker's body (restarted by the supervisor if it throws). */
+  private void run(Supervisor.Worker self) {
+    while (state == RUNNING) {
+      self.checkpoint();
+      drain();
+      long now = System.nanoTime();
+      long due = timeoutNanos == 0 ? flushAll() : flushDue(now);
+      park(due, now);
     }
+    finish();
+  }
+
+  /**
+   * The crash handler, on the worker thread before its body restarts: makes the worker-owned state
+   * consistent again. The batch that was being sent goes back to the front of its shard (or is
+   * released if the consumer took it, or dropped and counted if it already killed the worker once).
+   */
+  private void recoverAfterCrash() {
+    sleeping.set(0);
+    Shard shard = inFlightShard;
+    if (shard != null) {
+      if (inFlightDelivered) {
+        pendingItems.addAndGet(-inFlightItems);
+        pendingBytes.addAndGet(-inFlightBytes);
+        inFlightCrashes = 0;
+      } else if (++inFlightCrashes >= 2) {
+        long items = 0;
+        long bytes = 0;
+        for (OtlpRequest r : scratch) {
+          items += r.itemCount();
+          bytes += r.sizeBytes();
+        }
+        if (inFlightSplitting != null) {
+          items += inFlightSplitting.itemCount();
+          bytes += inFlightSplitting.sizeBytes();
+        }
+        pendingItems.addAndGet(-items);
+        pendingBytes.addAndGet(-bytes);
+        metrics.sendFailed.increment();
+        metrics.dropped.increment(items);
+        logError("dropped a batch of " + items + " " + signal.itemName() + ": sending it made the worker fail twice", null);
+        inFlightCrashes = 0;
+      } else {
+        if (inFlightSplitting != null) shard.pending.addFirst(inFlightSplitting);
+        for (int i = scratch.size() - 1; i >= 0; i--) shard.pending.addFirst(scratch.get(i));
+      }
+    }
+    scratch.clear();
+    inFlightShard = null;
+    inFlightSplitting = null;
+    inFlightDelivered = false;
+    long held = 0;
+    long now = System.nanoTime();
+    for (Shard s : shards.values()) {
+      long items = 0;
+      for (OtlpRequest r : s.pending) items += r.itemCount();
+      s.items = items;
+      if (!s.pending.isEmpty() && s.startNanos == 0) s.startNanos = now;
+      held += items;
+    }
+    heldItems = held;
   }
 
   private void park(long due, long now) {
@@ -306,12 +397,16 @@ final class SignalBatcher {
     while (true) {
       drain();
       flushAll();
-      if (pendingItems.get() == 0 && pendingBytes.get() == 0) return;
+      if (pendingItems.get() == 0 && pendingBytes.get() == 0) {
+        finished = true;
+        return;
+      }
       if (System.nanoTime() - deadlineNanos >= 0 || Thread.currentThread().isInterrupted()) {
         long lost = pendingItems.get();
         metrics.dropped.increment(lost);
         logger.warning("otelcol.processor.batch: shutdown deadline passed with " + lost + " "
             + signal.itemName() + " not delivered; they are dropped");
+        finished = true;
         return;
       }
       // a producer is between its accounting and its offer: wait for it
@@ -323,6 +418,8 @@ final class SignalBatcher {
   private void sendOne(Shard shard, boolean sizeTriggered) {
     List<OtlpRequest> batch = scratch;
     batch.clear();
+    inFlightShard = shard;
+    inFlightDelivered = false;
     long items = 0;
     long bytes = 0;
     while (!shard.pending.isEmpty()) {
@@ -336,11 +433,13 @@ final class SignalBatcher {
       }
       if (items < sendBatchMaxSize) {
         shard.pending.pollFirst();
+        inFlightSplitting = r;
         List<OtlpRequest> parts;
         try {
           parts = OtlpSplitter.split(r, (int) (sendBatchMaxSize - items), sendBatchMaxSize);
         } catch (IllegalArgumentException e) {
           // cannot happen for data that passed the receiver's validation; never lose count of it
+          inFlightSplitting = null;
           shard.items -= r.itemCount();
           release(r.itemCount(), r.sizeBytes());
           metrics.dropped.increment(r.itemCount());
@@ -349,20 +448,25 @@ final class SignalBatcher {
         }
         long partBytes = 0;
         for (OtlpRequest p : parts) partBytes += p.sizeBytes();
-        pendingBytes.addAndGet(partBytes - r.sizeBytes()); // headers repeated in each part
         OtlpRequest first = parts.get(0);
+        for (int i = parts.size() - 1; i >= 1; i--) shard.pending.addFirst(parts.get(i));
         batch.add(first);
+        inFlightSplitting = null;
+        pendingBytes.addAndGet(partBytes - r.sizeBytes()); // headers repeated in each part
         items += first.itemCount();
         bytes += first.sizeBytes();
-        for (int i = parts.size() - 1; i >= 1; i--) shard.pending.addFirst(parts.get(i));
       }
       break;
     }
     shard.items -= items;
     if (!shard.pending.isEmpty()) shard.startNanos = System.nanoTime();
-    if (batch.isEmpty()) return;
+    inFlightItems = items;
+    inFlightBytes = bytes;
+    if (batch.isEmpty()) {
+      inFlightShard = null;
+      return;
+    }
     OtlpRequest merged = OtlpMerger.merge(batch, shard.metadata);
-    batch.clear();
     if (sizeTriggered) {
       metrics.sizeTrigger.increment();
     } else {
@@ -371,7 +475,11 @@ final class SignalBatcher {
     metrics.sendSize.record(items);
     metrics.sendSizeBytes.record(merged.sizeBytes());
     deliver(merged);
+    inFlightDelivered = true;
     release(items, bytes);
+    batch.clear();
+    inFlightShard = null;
+    inFlightCrashes = 0;
   }
 
   private void release(long items, long bytes) {

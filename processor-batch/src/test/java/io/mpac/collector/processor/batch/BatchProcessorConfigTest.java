@@ -120,6 +120,14 @@ class BatchProcessorConfigTest {
   }
 
   @Test
+  void pendingBoundsAreTenBatchesAndAShareOfTheMaxHeap() throws Exception {
+    BatchTuning t = BatchTuning.defaults(BatchProcessorConfig.from(decode()));
+    assertThat(t.maxPendingItems()).isEqualTo(30_000);
+    assertThat(t.maxPendingBytes()).isEqualTo(io.mpac.collector.component.HeapBudget.share(0.05))
+        .isEqualTo(Math.max(1L << 20, (long) (Runtime.getRuntime().maxMemory() * 0.05)));
+  }
+
+  @Test
   void factoryIsRegisteredAndBuildsWithoutStartingThreads() throws Exception {
     ComponentFactory factory = ServiceLoader.load(ComponentFactory.class).stream().map(ServiceLoader.Provider::get)
         .filter(f -> f.name().equals("otelcol.processor.batch")).findFirst().orElseThrow();

@@ -77,8 +77,9 @@ public final class DiscoveryDocker implements Component {
         log.info("Docker daemon at " + config.host() + " answers again");
       }
       if (!next.equals(current)) {
-        current = List.copyOf(next);
+        // the export first: whoever sees the new list must also see the new export
         targets = Targets.toValue(next);
+        current = List.copyOf(next);
         context.exportsChanged();
       }
     } catch (Exception e) {
