@@ -112,7 +112,7 @@ final class ObservedQueueStore<T> implements QueueStore<T> {
    * Rebound compaction (called by the storage's checker thread only): once the queue's disk use has
    * passed {@code needed}, compact it the first time it is below {@code trigger}.
    */
-  void checkRebound(long needed, long trigger) throws IOException {
+  synchronized void checkRebound(long needed, long trigger) throws IOException {
     if (closed.get()) return;
     long bytes = store.usage().bytes();
     if (bytes > needed) reboundArmed = true;
@@ -126,8 +126,8 @@ final class ObservedQueueStore<T> implements QueueStore<T> {
     return reboundArmed;
   }
 
-  /** Compacts now and counts what came back. */
-  FileQueueStore.CompactionResult compact() throws IOException {
+  /** Compacts now and counts what came back. Never concurrently with {@link #close()}. */
+  synchronized FileQueueStore.CompactionResult compact() throws IOException {
     FileQueueStore.CompactionResult r = store.compact();
     compactions.increment();
     compacted.increment(r.bytesReclaimed());
@@ -183,8 +183,9 @@ final class ObservedQueueStore<T> implements QueueStore<T> {
     return store.limits();
   }
 
+  /** Waits for a compaction in progress (the rebound checker's), then closes the store. */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!closed.compareAndSet(false, true)) return;
     for (Meter m : meters) registry.remove(m);
     meters.clear();
