@@ -11,6 +11,12 @@
  * io.mpac.collector.exporter.QueueConfig#SCHEMA} and {@link
  * io.mpac.collector.exporter.RetryConfig#SCHEMA} with their {@code from(Args)} readers.
  *
+ * <p>HTTP exporters send with {@link io.mpac.collector.exporter.http.HttpTransport} (one result type,
+ * {@link io.mpac.collector.exporter.http.HttpResult}), classify its answers with {@link
+ * io.mpac.collector.exporter.HttpOutcomes}, and take their TLS from {@link
+ * io.mpac.collector.exporter.tls.TlsSettings}, decoded from either Alloy spelling by {@link
+ * io.mpac.collector.exporter.tls.TlsBlocks}.
+ *
  * <pre>{@code
  * SendingQueue<MyPush> queue = SendingQueue.builder(context, mySender, myPayloadInfo)
  *     .queue(QueueConfig.from(args.blockOrDefaults("sending_queue")))

@@ -2,6 +2,8 @@ package io.mpac.collector.exporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mpac.collector.exporter.http.HttpResult;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -36,5 +38,49 @@ class HttpOutcomesTest {
     assertThat(HttpOutcomes.parseRetryAfter("soon", NOW)).isNull();
     assertThat(HttpOutcomes.parseRetryAfter("-5", NOW)).isNull();
     assertThat(HttpOutcomes.parseRetryAfter(null, NOW)).isNull();
+  }
+
+  @Test
+  void lokiAndRemoteWriteRetryEvery5xxAnd429OnlyWhenAsked() {
+    assertThat(HttpOutcomes.classify(204, true, (String) null, "", NOW)).isInstanceOf(SendOutcome.Success.class);
+    assertThat(HttpOutcomes.classify(429, true, "3", "slow down", NOW))
+        .isEqualTo(SendOutcome.retryable("HTTP 429: slow down", Duration.ofSeconds(3)));
+    assertThat(HttpOutcomes.classify(429, false, "3", "slow down", NOW))
+        .isEqualTo(SendOutcome.permanent("HTTP 429: slow down"));
+    for (int code : new int[] {500, 501, 502, 503, 504, 599}) {
+      assertThat(HttpOutcomes.classify(code, false, (String) null, "", NOW)).isInstanceOf(SendOutcome.Retryable.class);
+    }
+    for (int code : new int[] {400, 401, 403, 404, 413, 422}) {
+      assertThat(HttpOutcomes.classify(code, true, (String) null, "bad", NOW))
+          .isEqualTo(SendOutcome.permanent("HTTP " + code + ": bad"));
+    }
+  }
+
+  @Test
+  void retryAfterAsSecondsOrDateIsCappedAtTheServerDelayLimit() {
+    assertThat(HttpOutcomes.classify(503, true, "Wed, 21 Oct 2015 07:29:00 GMT", "", NOW))
+        .isEqualTo(SendOutcome.retryable("HTTP 503", Duration.ofSeconds(60)));
+    assertThat(HttpOutcomes.classify(503, true, "3600", "", NOW))
+        .isEqualTo(SendOutcome.retryable("HTTP 503", RetryPolicy.MAX_SERVER_DELAY));
+    assertThat(HttpOutcomes.classify(503, true, "Thu, 22 Oct 2015 07:28:00 GMT", "", NOW))
+        .isEqualTo(SendOutcome.retryable("HTTP 503", RetryPolicy.MAX_SERVER_DELAY));
+    assertThat(HttpOutcomes.classify(503, true, "whenever", "", NOW))
+        .isEqualTo(SendOutcome.retryable("HTTP 503", null));
+  }
+
+  @Test
+  void transportResultsWithoutAnAnswerAreRetryableWithTheirError() {
+    HttpResult refused = HttpResult.failed("ConnectException: Connection refused");
+    assertThat(HttpOutcomes.classify(refused, false, null))
+        .isEqualTo(SendOutcome.retryable("ConnectException: Connection refused"));
+    assertThat(HttpOutcomes.classify(refused, HttpOutcomes.OTLP_RETRYABLE, null))
+        .isEqualTo(SendOutcome.retryable("ConnectException: Connection refused"));
+    HttpResult tooMany = new HttpResult(429, "rate\n  limited".getBytes(StandardCharsets.UTF_8), "text/plain",
+        Duration.ofSeconds(2), null);
+    assertThat(HttpOutcomes.classify(tooMany, true, null))
+        .isEqualTo(SendOutcome.retryable("HTTP 429: rate limited", Duration.ofSeconds(2)));
+    assertThat(HttpOutcomes.classify(tooMany, false, "custom")).isEqualTo(SendOutcome.permanent("HTTP 429: custom"));
+    assertThat(HttpOutcomes.classify(tooMany, HttpOutcomes.OTLP_RETRYABLE, null))
+        .isInstanceOf(SendOutcome.Retryable.class);
   }
 }

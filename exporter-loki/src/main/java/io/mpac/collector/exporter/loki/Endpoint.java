@@ -324,7 +324,7 @@ final class Endpoint {
           return;
         }
         boolean rateLimitedAnswer = r.status() == 429;
-        boolean retryable = r.status() < 0 || r.status() >= 500 || (rateLimitedAnswer && cfg.retryOnHttp429());
+        boolean retryable = r.outcome(cfg.retryOnHttp429()) instanceof io.mpac.collector.exporter.SendOutcome.Retryable;
         String why = r.status() < 0 ? r.error() : "server returned HTTP status " + r.status()
             + (r.body().isEmpty() ? "" : ": " + r.body());
         if (!retryable) {

@@ -4,6 +4,8 @@ import io.mpac.collector.component.schema.Args;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Types;
 import io.mpac.collector.config.syntax.Diagnostic;
+import io.mpac.collector.exporter.tls.TlsBlocks;
+import io.mpac.collector.exporter.tls.TlsSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -50,7 +52,7 @@ public record EndpointConfig(
     String basicAuthUsername,
     String basicAuthPassword,
     String bearerToken,
-    LokiTlsConfig tls,
+    TlsSettings tls,
     long queueCapacity) {
 
   public static final Duration DEFAULT_BATCH_WAIT = Duration.ofSeconds(1);
@@ -90,7 +92,7 @@ public record EndpointConfig(
       .optional("retry_on_http_429", Types.BOOL, true, "retry batches Loki rate-limited (429); false drops them")
       .optional("bearer_token", Types.SECRET, "", "sent as Authorization: Bearer <token>")
       .block("basic_auth", BASIC_AUTH, Schema.BlockSpec.Cardinality.OPTIONAL, "HTTP basic authentication")
-      .block("tls_config", LokiTlsConfig.SCHEMA, Schema.BlockSpec.Cardinality.OPTIONAL, "TLS for https URLs")
+      .block("tls_config", TlsBlocks.TLS_CONFIG, Schema.BlockSpec.Cardinality.OPTIONAL, "TLS for https URLs")
       .block("queue_config", QUEUE, Schema.BlockSpec.Cardinality.OPTIONAL, "the endpoint's bounded queue")
       .build();
 
@@ -104,7 +106,7 @@ public record EndpointConfig(
   /** An endpoint with every default but the URL. */
   public static EndpointConfig defaults(URI url) {
     return new EndpointConfig(url, "", "", Map.of(), DEFAULT_BATCH_WAIT, DEFAULT_BATCH_SIZE, DEFAULT_REMOTE_TIMEOUT,
-        DEFAULT_MIN_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_BACKOFF_RETRIES, true, "", "", "", LokiTlsConfig.DEFAULTS,
+        DEFAULT_MIN_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_BACKOFF_RETRIES, true, "", "", "", TlsSettings.NONE,
         DEFAULT_QUEUE_CAPACITY);
   }
 
@@ -203,12 +205,13 @@ public record EndpointConfig(
       diags.add(new Diagnostic(basic != null ? basic.position() : b.positionOf("bearer_token"),
           "at most one of basic_auth, bearer_token and an Authorization header may be set"));
     }
+    TlsSettings tls = TlsBlocks.tlsConfig(b.block("tls_config"), diags);
     long capacity = b.blockOrDefaults("queue_config").bytes("capacity");
     if (capacity < 1) diags.add(new Diagnostic(b.position(), "queue_config capacity must be at least 1 byte"));
     if (diags.size() > before) return null;
     return new EndpointConfig(url, b.string("name"), b.string("tenant_id"), headers, batchWait, batchSize, timeout,
         min, max, (int) retries, b.bool("retry_on_http_429"), user, password, bearer,
-        LokiTlsConfig.from(b.blockOrDefaults("tls_config")), capacity);
+        tls, capacity);
   }
 
   @Override

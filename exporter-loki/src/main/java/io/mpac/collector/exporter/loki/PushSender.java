@@ -1,5 +1,7 @@
 package io.mpac.collector.exporter.loki;
 
+import io.mpac.collector.exporter.HttpOutcomes;
+import io.mpac.collector.exporter.SendOutcome;
 import java.time.Duration;
 
 /** Makes one push request; {@code loki.write}'s endpoint decides what follows from the result. */
@@ -20,6 +22,12 @@ interface PushSender {
 
     boolean success() {
       return status >= 200 && status < 300;
+    }
+
+    /** The common classification ({@link HttpOutcomes}): no answer, 5xx, and 429 if {@code retryOn429} retry. */
+    SendOutcome outcome(boolean retryOn429) {
+      if (status < 0) return SendOutcome.retryable(error == null ? "no answer" : error);
+      return HttpOutcomes.classify(status, retryOn429, retryAfter, body);
     }
   }
 

@@ -115,7 +115,7 @@ class LokiConfigTest {
     assertThat(e.headers()).containsEntry("X-Extra", "1");
     assertThat(e.retryOnHttp429()).isFalse();
     assertThat(e.basicAuthUsername()).isEqualTo("u");
-    assertThat(e.tls()).isEqualTo(new LokiTlsConfig("", "", "", true, "loki"));
+    assertThat(e.tls()).isEqualTo(io.mpac.collector.exporter.tls.TlsSettings.NONE.withInsecureSkipVerify(true).withServerName("loki"));
     assertThat(e.queueCapacity()).isEqualTo(2L * 1024 * 1024);
     LokiExporterConfig x = LokiExporterConfig.from(p.node(new ComponentId("otelcol.exporter.loki", "x")).args());
     assertThat(x.structuredMetadata()).isEqualTo(new StructuredMetadataConfig(true, List.of("user.id")));
@@ -145,6 +145,23 @@ class LokiConfigTest {
     assertThat(msg).contains("max_backoff_period must not be less than min_backoff_period");
     assertThat(msg).contains("header \"Host\" cannot be set");
     assertThat(msg).contains("at most one of basic_auth, bearer_token");
+  }
+
+  @Test
+  void tlsConfigTakesInlinePemCheckedWithPositions() {
+    String msg = errors("""
+        loki.write "w" {
+          endpoint {
+            url = "https://loki:3100/loki/api/v1/push"
+            tls_config {
+              ca_pem    = "not a certificate"
+              cert_file = "/etc/client.pem"
+            }
+          }
+        }
+        """);
+    assertThat(msg).contains("test.alloy:5:").contains("ca_pem");
+    assertThat(msg).contains("test.alloy:6:").contains("needs both a certificate");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.mpac.collector.exporter.prometheus;
 
 import io.mpac.collector.exporter.ExporterMetrics;
+import io.mpac.collector.exporter.RateLimitedLogger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -56,12 +57,13 @@ final class PrometheusExporter implements Component, OtlpConsumer {
   private final EnumMap<OtlpToPrometheus.DropReason, Counter> dropped = new EnumMap<>(OtlpToPrometheus.DropReason.class);
   private final Object lifecycleLock = new Object();
   private ScheduledExecutorService gc;
-  private volatile long lastDropLogNanos;
+  private final RateLimitedLogger dropLog;
 
   PrometheusExporter(ComponentContext context, PrometheusExporterConfig config) {
     this.context = context;
     this.config = config;
     this.logger = context.logger();
+    this.dropLog = new RateLimitedLogger(logger, Duration.ofSeconds(30), System::nanoTime);
     this.receivers = config.forwardTo().toArray(new MetricsReceiver[0]);
     this.converter = new OtlpToPrometheus(config.options(), states);
     var reg = context.meterRegistry();
@@ -195,12 +197,8 @@ final class PrometheusExporter implements Component, OtlpConsumer {
   private void countDrops(OtlpToPrometheus.Result result) {
     if (result.dropped.isEmpty()) return;
     result.dropped.forEach((reason, n) -> dropped.get(reason).increment(n));
-    long now = System.nanoTime();
-    if (now - lastDropLogNanos > TimeUnit.SECONDS.toNanos(30) || lastDropLogNanos == 0) {
-      lastDropLogNanos = now;
-      logger.warning("metric points not converted (counted in otelcol_exporter_prometheus_dropped_metric_points_total): "
-          + result.dropped);
-    }
+    dropLog.log(Level.WARNING, "dropped", () -> "metric points not converted (counted in "
+        + "otelcol_exporter_prometheus_dropped_metric_points_total): " + result.dropped);
   }
 
   /** For tests. */

@@ -3,6 +3,8 @@ package io.mpac.collector.exporter.prometheus;
 import io.mpac.collector.component.schema.Args;
 import io.mpac.collector.config.syntax.ConfigException;
 import io.mpac.collector.config.syntax.Diagnostic;
+import io.mpac.collector.exporter.tls.TlsBlocks;
+import io.mpac.collector.exporter.tls.TlsSettings;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -44,7 +46,7 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
    * @param enableHttp2 use HTTP/2 (default false, as Alloy)
    * @param followRedirects follow 3xx (default true)
    * @param auth how to authenticate
-   * @param tls TLS settings for https URLs
+   * @param tls TLS settings for https URLs (the {@code tls_config} block)
    * @param queue queue and retry settings
    * @param metadata metadata sending
    */
@@ -132,6 +134,11 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
     /** The {@code Authorization} header value, or null. */
     String header();
 
+    /** The raw secrets the header is made of (kept out of logs). */
+    default String[] secrets() {
+      return new String[0];
+    }
+
     record None() implements Auth {
       @Override
       public String header() {
@@ -147,6 +154,11 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
       }
 
       @Override
+      public String[] secrets() {
+        return new String[] {password};
+      }
+
+      @Override
       public String toString() {
         return "Basic[" + username + ", (secret)]";
       }
@@ -159,25 +171,14 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
       }
 
       @Override
+      public String[] secrets() {
+        return new String[] {credentials};
+      }
+
+      @Override
       public String toString() {
         return "Credentials[" + type + ", (secret)]";
       }
-    }
-  }
-
-  /** The {@code tls_config} block (PEM files or inline PEM). */
-  public record TlsSettings(String caFile, String caPem, String certFile, String certPem, String keyFile,
-      String keyPem, boolean insecureSkipVerify, String serverName) {
-    public static final TlsSettings NONE = new TlsSettings("", "", "", "", "", "", false, "");
-
-    boolean isDefault() {
-      return equals(NONE);
-    }
-
-    @Override
-    public String toString() {
-      return "TlsSettings[caFile=" + caFile + ", certFile=" + certFile + ", keyFile=" + keyFile
-          + ", insecureSkipVerify=" + insecureSkipVerify + "]";
     }
   }
 
@@ -241,7 +242,7 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
           + "\" is not supported; only \"prometheus.WriteRequest\" (remote write 1.0) is implemented"));
     }
     Auth auth = auth(e, diags);
-    TlsSettings tls = tls(e.block("tls_config"), diags);
+    TlsSettings tls = TlsBlocks.tlsConfig(e.block("tls_config"), diags);
     Queue queue = queue(e.blockOrDefaults("queue_config"), diags);
     Args md = e.blockOrDefaults("metadata_config");
     Duration interval = md.duration("send_interval");
@@ -295,30 +296,6 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
       diags.add(new Diagnostic(block.positionOf(attribute), "cannot read " + attribute + " \"" + path + "\": " + ex));
       return "";
     }
-  }
-
-  private static TlsSettings tls(Args t, List<Diagnostic> diags) {
-    if (t == null) return TlsSettings.NONE;
-    TlsSettings s = new TlsSettings(t.string("ca_file"), t.string("ca_pem"), t.string("cert_file"),
-        t.string("cert_pem"), t.string("key_file"), t.string("key_pem"), t.bool("insecure_skip_verify"),
-        t.string("server_name"));
-    if (!s.caFile().isEmpty() && !s.caPem().isEmpty()) {
-      diags.add(new Diagnostic(t.positionOf("ca_pem"), "at most one of ca_file and ca_pem"));
-    }
-    if (!s.certFile().isEmpty() && !s.certPem().isEmpty()) {
-      diags.add(new Diagnostic(t.positionOf("cert_pem"), "at most one of cert_file and cert_pem"));
-    }
-    if (!s.keyFile().isEmpty() && !s.keyPem().isEmpty()) {
-      diags.add(new Diagnostic(t.positionOf("key_pem"), "at most one of key_file and key_pem"));
-    }
-    boolean cert = !s.certFile().isEmpty() || !s.certPem().isEmpty();
-    boolean key = !s.keyFile().isEmpty() || !s.keyPem().isEmpty();
-    if (cert != key) diags.add(new Diagnostic(t.position(), "a client certificate needs both cert and key"));
-    if (!s.serverName().isEmpty()) {
-      diags.add(new Diagnostic(t.positionOf("server_name"),
-          "server_name is not supported (Java's HTTP client verifies the URL's host name)"));
-    }
-    return s;
   }
 
   private static Queue queue(Args q, List<Diagnostic> diags) {

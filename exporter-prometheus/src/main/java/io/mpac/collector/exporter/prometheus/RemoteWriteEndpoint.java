@@ -62,7 +62,7 @@ final class RemoteWriteEndpoint {
    */
   private static final Map<Labels, Object> ENCODINGS = new ConcurrentHashMap<>();
   private final Object encoding;
-  private final LogLimiter logLimiter;
+  private final io.mpac.collector.exporter.RateLimitedLogger logLimiter;
   final RemoteWriteMetrics metrics;
   private final Shard[] shards;
   private final AtomicLong pending = new AtomicLong();
@@ -84,7 +84,7 @@ final class RemoteWriteEndpoint {
     this.logger = context.logger();
     this.externalLabels = externalLabels;
     this.encoding = ENCODINGS.computeIfAbsent(externalLabels, k -> new Object());
-    this.logLimiter = new LogLimiter(logger, Duration.ofSeconds(30));
+    this.logLimiter = new io.mpac.collector.exporter.RateLimitedLogger(logger, Duration.ofSeconds(30), System::nanoTime);
     this.capacity = config.queue().totalCapacity();
     this.minBackoffNanos = config.queue().minBackoff().toNanos();
     this.maxBackoffNanos = config.queue().maxBackoff().toNanos();

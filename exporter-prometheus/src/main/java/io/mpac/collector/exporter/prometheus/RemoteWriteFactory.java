@@ -8,6 +8,7 @@ import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
 import io.mpac.collector.config.syntax.ConfigException;
+import io.mpac.collector.exporter.tls.TlsBlocks;
 import java.time.Duration;
 
 /**
@@ -26,17 +27,6 @@ public final class RemoteWriteFactory implements ComponentFactory {
       .optional("type", Types.STRING, "Bearer", "scheme of the Authorization header")
       .optional("credentials", Types.SECRET, "", "credentials of the Authorization header")
       .optional("credentials_file", Types.STRING, "", "file holding the credentials (read at load time)")
-      .build();
-
-  static final Schema TLS = Schema.builder()
-      .optional("ca_file", Types.STRING, "", "PEM file of CA certificates to trust")
-      .optional("ca_pem", Types.STRING, "", "PEM CA certificates to trust")
-      .optional("cert_file", Types.STRING, "", "PEM client certificate file")
-      .optional("cert_pem", Types.STRING, "", "PEM client certificate")
-      .optional("key_file", Types.STRING, "", "PEM (PKCS#8) client key file")
-      .optional("key_pem", Types.SECRET, "", "PEM (PKCS#8) client key")
-      .optional("insecure_skip_verify", Types.BOOL, false, "trust any server certificate (testing only)")
-      .optional("server_name", Types.STRING, "", "not supported: the URL's host name is verified")
       .build();
 
   static final Schema QUEUE = Schema.builder()
@@ -72,7 +62,7 @@ public final class RemoteWriteFactory implements ComponentFactory {
       .optional("bearer_token_file", Types.STRING, "", "file holding the bearer token (read at load time)")
       .block("basic_auth", BASIC_AUTH, Cardinality.OPTIONAL, "HTTP basic authentication")
       .block("authorization", AUTHORIZATION, Cardinality.OPTIONAL, "Authorization header with any scheme")
-      .block("tls_config", TLS, Cardinality.OPTIONAL, "TLS for https URLs")
+      .block("tls_config", TlsBlocks.TLS_CONFIG, Cardinality.OPTIONAL, "TLS for https URLs")
       .block("queue_config", QUEUE, Cardinality.OPTIONAL, "queue, batching and retry")
       .block("metadata_config", METADATA, Cardinality.OPTIONAL, "metadata sending")
       .build();

@@ -175,6 +175,34 @@ class ConfigTest {
   }
 
   @Test
+  void tlsConfigIsTheCommonBlockWithServerNameAndCheckedInlinePem() throws Exception {
+    RemoteWriteConfig rc = RemoteWriteConfig.from(build("""
+        prometheus.remote_write "x" {
+          endpoint {
+            url = "https://a/api/v1/write"
+            tls_config {
+              ca_file     = "/etc/ca.pem"
+              server_name = "prom.internal"
+            }
+          }
+        }
+        """).node(new io.mpac.collector.component.ComponentId("prometheus.remote_write", "x")).args());
+    assertThat(rc.endpoints().get(0).tls()).isEqualTo(io.mpac.collector.exporter.tls.TlsSettings.NONE
+        .withCaFile("/etc/ca.pem").withServerName("prom.internal"));
+    assertThat(errors("""
+        prometheus.remote_write "x" {
+          endpoint {
+            url = "https://a/api/v1/write"
+            tls_config {
+              cert_file = "/etc/client.pem"
+              key_pem   = "-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----"
+            }
+          }
+        }
+        """)).anySatisfy(e -> assertThat(e).contains("t.alloy:6").contains("key_pem").doesNotContain("AAAA"));
+  }
+
+  @Test
   void exporterInputIsAMetricsConsumerThatTracesCannotBeWiredTo() throws Exception {
     Pipeline p = build("""
         otelcol.exporter.prometheus "x" {

@@ -113,7 +113,7 @@ class RemoteWriteWireTest {
     RemoteWriteConfig.Endpoint on = endpoint(queue(2000, Duration.ofMillis(20))).withNativeHistograms(true);
     try (FakeRemoteWriteServer other = new FakeRemoteWriteServer()) {
       RemoteWriteConfig.Endpoint off = new RemoteWriteConfig.Endpoint(other.url(), "off", Duration.ofSeconds(5),
-          Map.of(), true, false, false, true, RemoteWriteConfig.Auth.NONE, RemoteWriteConfig.TlsSettings.NONE,
+          Map.of(), true, false, false, true, RemoteWriteConfig.Auth.NONE, io.mpac.collector.exporter.tls.TlsSettings.NONE,
           queue(2000, Duration.ofMillis(20)), RemoteWriteConfig.MetadataSettings.DEFAULTS);
       start(Map.of(), on, off);
       NativeHistogram h = new NativeHistogram(3, 1e-128, 1, 7, 20.5, new int[] {-1, 1, 1, 1}, new long[] {2, 1},

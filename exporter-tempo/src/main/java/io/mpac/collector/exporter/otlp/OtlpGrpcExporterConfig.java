@@ -6,6 +6,8 @@ import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
 import io.mpac.collector.config.syntax.ConfigException;
 import io.mpac.collector.config.syntax.Diagnostic;
+import io.mpac.collector.exporter.tls.OtlpTls;
+import io.mpac.collector.exporter.tls.TlsBlocks;
 import io.mpac.collector.exporter.QueueConfig;
 import io.mpac.collector.exporter.RetryConfig;
 import java.time.Duration;
@@ -57,7 +59,7 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
    * @param waitForReady wait for a connection instead of failing fast while the backend is down
    */
   public record Client(GrpcEndpoint endpoint, boolean useTls, Compression compression, Map<String, String> headers,
-      TlsConfig tls, KeepaliveConfig keepalive, String authority, String balancerName, boolean waitForReady) {
+      OtlpTls tls, KeepaliveConfig keepalive, String authority, String balancerName, boolean waitForReady) {
     public Client {
       Objects.requireNonNull(endpoint, "endpoint");
       Objects.requireNonNull(compression, "compression");
@@ -67,9 +69,16 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       balancerName = balancerName == null ? "round_robin" : balancerName;
     }
 
+    /** Header values are secrets in the schema: only their names show. */
+    @Override
+    public String toString() {
+      return "Client[endpoint=" + endpoint + ", useTls=" + useTls + ", compression=" + compression + ", headers="
+          + headers.keySet() + ", tls=" + tls + ", authority=" + authority + "]";
+    }
+
     /** A plaintext client for {@code host:port} with defaults otherwise (tests, simple setups). */
     public static Client plaintext(String hostPort) {
-      return new Client(GrpcEndpoint.parse(hostPort), false, Compression.GZIP, Map.of(), TlsConfig.INSECURE, null,
+      return new Client(GrpcEndpoint.parse(hostPort), false, Compression.GZIP, Map.of(), OtlpTls.INSECURE, null,
           "", "round_robin", false);
     }
 
@@ -81,7 +90,7 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       return new Client(endpoint, useTls, c, headers, tls, keepalive, authority, balancerName, waitForReady);
     }
 
-    public Client withTls(boolean on, TlsConfig t) {
+    public Client withTls(boolean on, OtlpTls t) {
       return new Client(endpoint, on, compression, headers, t, keepalive, authority, balancerName, waitForReady);
     }
   }
@@ -97,7 +106,7 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       .optional("wait_for_ready", Types.BOOL, false, "wait for a connection instead of failing fast")
       .optional("read_buffer_size", Types.BYTES, null, "accepted for compatibility; no effect")
       .optional("write_buffer_size", Types.BYTES, null, "accepted for compatibility; no effect")
-      .block("tls", TlsConfig.SCHEMA, Cardinality.OPTIONAL)
+      .block("tls", TlsBlocks.OTLP_TLS, Cardinality.OPTIONAL)
       .block("keepalive", KEEPALIVE_SCHEMA, Cardinality.OPTIONAL)
       .build();
 
@@ -172,15 +181,8 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       String problem = headerProblem(k);
       if (problem != null) diags.add(new Diagnostic(c.positionOf("headers"), problem));
     }
-    TlsConfig tls = TlsConfig.DEFAULTS;
     Args tlsBlock = c.block("tls");
-    if (tlsBlock != null) {
-      try {
-        tls = TlsConfig.from(tlsBlock);
-      } catch (ConfigException e) {
-        diags.addAll(e.diagnostics());
-      }
-    }
+    OtlpTls tls = TlsBlocks.otlpTls(tlsBlock, diags);
     boolean useTls = !tls.insecure();
     if (endpoint != null && endpoint.scheme().equals("http")) {
       if (tlsBlock != null && (tls.hasTlsSettings() || (tlsBlock.isSet("insecure") && !tls.insecure()))) {

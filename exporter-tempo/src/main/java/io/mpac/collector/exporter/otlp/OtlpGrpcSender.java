@@ -2,20 +2,23 @@ package io.mpac.collector.exporter.otlp;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptors;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.LoadBalancerRegistry;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.mpac.collector.exporter.SendOutcome;
+import io.mpac.collector.exporter.tls.TlsContexts;
+import io.mpac.collector.exporter.tls.TlsSettings;
 import io.mpac.collector.pdata.OtlpRequest;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,27 +51,22 @@ final class OtlpGrpcSender implements OtlpTransport {
     if (LoadBalancerRegistry.getDefaultRegistry().getProvider(config.balancerName()) == null) {
       throw new IllegalStateException("gRPC load balancing policy \"" + config.balancerName() + "\" is not available");
     }
-    ChannelCredentials creds;
+    NettyChannelBuilder b = NettyChannelBuilder.forTarget(config.endpoint().target());
     if (config.useTls()) {
-      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
       try {
-        TrustManager[] tms = config.tls().trustManagers();
-        if (tms != null) tls.trustManager(tms);
-        KeyManager[] kms = config.tls().keyManagers();
-        if (kms != null) tls.keyManager(kms);
+        b.sslContext(sslContext(config.tls().settings()));
       } catch (Exception e) {
         throw new IllegalStateException("cannot load TLS settings for " + describe() + ": " + e.getMessage(), e);
       }
-      creds = tls.build();
     } else {
-      creds = InsecureChannelCredentials.create();
+      b.usePlaintext();
     }
-    ManagedChannelBuilder<?> b = Grpc.newChannelBuilder(config.endpoint().target(), creds)
-        .defaultLoadBalancingPolicy(config.balancerName())
+    b        .defaultLoadBalancingPolicy(config.balancerName())
         .userAgent("mpac-collector")
         .maxInboundMessageSize(16 << 20);
     String authority = !config.authority().isEmpty() ? config.authority()
-        : config.useTls() && !config.tls().serverName().isEmpty() ? config.tls().serverName() : null;
+        : config.useTls() && !config.tls().settings().serverName().isEmpty() ? config.tls().settings().serverName()
+        : null;
     if (authority != null) b.overrideAuthority(authority);
     KeepaliveConfig ka = config.keepalive();
     if (ka != null) {
@@ -93,6 +91,18 @@ final class OtlpGrpcSender implements OtlpTransport {
     this.callOptions = opts;
     this.callChannel = calls;
     this.channel = ch;
+  }
+
+  /** Netty's client context from the common settings: the same trust, key and protocols as the HTTP exporters. */
+  static SslContext sslContext(TlsSettings tls) throws IOException, GeneralSecurityException {
+    SslContextBuilder b = GrpcSslContexts.forClient();
+    TrustManager[] trust = TlsContexts.trustManagers(tls);
+    if (trust != null) b.trustManager(trust[0]);
+    KeyManager[] keys = TlsContexts.keyManagers(tls);
+    if (keys != null) b.keyManager(keys[0]);
+    String[] protocols = tls.protocols();
+    if (protocols != null) b.protocols(protocols);
+    return b.build();
   }
 
   @Override

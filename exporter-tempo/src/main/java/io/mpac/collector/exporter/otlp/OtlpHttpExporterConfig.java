@@ -6,6 +6,8 @@ import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
 import io.mpac.collector.config.syntax.ConfigException;
 import io.mpac.collector.config.syntax.Diagnostic;
+import io.mpac.collector.exporter.tls.OtlpTls;
+import io.mpac.collector.exporter.tls.TlsBlocks;
 import io.mpac.collector.exporter.QueueConfig;
 import io.mpac.collector.exporter.RetryConfig;
 import io.mpac.collector.pdata.Signal;
@@ -47,7 +49,7 @@ import java.util.Set;
  * @param retry the retry policy
  */
 public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compression compression,
-    Map<String, String> headers, TlsConfig tls, Duration timeout, QueueConfig queue, RetryConfig retry) {
+    Map<String, String> headers, OtlpTls tls, Duration timeout, QueueConfig queue, RetryConfig retry) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -81,7 +83,7 @@ public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compress
       .optional("max_conns_per_host", Types.INT, null, "accepted for compatibility; no effect")
       .optional("idle_conn_timeout", Types.DURATION, null, "accepted for compatibility; no effect")
       .optional("disable_keep_alives", Types.BOOL, false, "accepted for compatibility; no effect")
-      .block("tls", TlsConfig.SCHEMA, Cardinality.OPTIONAL)
+      .block("tls", TlsBlocks.OTLP_TLS, Cardinality.OPTIONAL)
       .build();
 
   public static final Schema SCHEMA = Schema.builder()
@@ -110,7 +112,7 @@ public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compress
   /** Defaults for {@code endpoint} (tests, simple setups). */
   public static OtlpHttpExporterConfig of(String endpoint) {
     return new OtlpHttpExporterConfig(defaultUrls(URI.create(trimSlash(endpoint))), Encoding.PROTO, Compression.GZIP,
-        Map.of(), TlsConfig.DEFAULTS, DEFAULT_TIMEOUT, QueueConfig.DEFAULTS, RetryConfig.DEFAULTS);
+        Map.of(), OtlpTls.DEFAULTS, DEFAULT_TIMEOUT, QueueConfig.DEFAULTS, RetryConfig.DEFAULTS);
   }
 
   public URI url(Signal signal) {
@@ -159,19 +161,7 @@ public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compress
         diags.add(new Diagnostic(c.positionOf("headers"), "invalid header name \"" + k + "\""));
       }
     }
-    TlsConfig tls = TlsConfig.DEFAULTS;
-    Args tlsBlock = c.block("tls");
-    if (tlsBlock != null) {
-      try {
-        tls = TlsConfig.from(tlsBlock);
-        if (!tls.serverName().isEmpty()) {
-          diags.add(new Diagnostic(tlsBlock.positionOf("server_name"),
-              "server_name is not supported by otelcol.exporter.otlphttp; the URL's host is verified"));
-        }
-      } catch (ConfigException e) {
-        diags.addAll(e.diagnostics());
-      }
-    }
+    OtlpTls tls = TlsBlocks.otlpTls(c.block("tls"), diags);
     Duration timeout = c.duration("timeout");
     if (timeout.isNegative() || timeout.isZero()) {
       diags.add(new Diagnostic(c.positionOf("timeout"), "timeout must be greater than 0"));
@@ -222,5 +212,12 @@ public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compress
     String out = s;
     while (out.endsWith("/")) out = out.substring(0, out.length() - 1);
     return out;
+  }
+
+  /** Header values are secrets in the schema: only their names show. */
+  @Override
+  public String toString() {
+    return "OtlpHttpExporterConfig[urls=" + urls + ", encoding=" + encoding + ", compression=" + compression
+        + ", headers=" + headers.keySet() + ", tls=" + tls + ", timeout=" + timeout + "]";
   }
 }

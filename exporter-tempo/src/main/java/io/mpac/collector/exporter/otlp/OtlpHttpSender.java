@@ -3,43 +3,40 @@ package io.mpac.collector.exporter.otlp;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.mpac.collector.exporter.HttpOutcomes;
 import io.mpac.collector.exporter.SendOutcome;
+import io.mpac.collector.exporter.http.HttpResult;
+import io.mpac.collector.exporter.http.HttpTransport;
 import io.mpac.collector.pdata.OtlpRequest;
 import io.mpac.collector.pdata.Signal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-import javax.net.ssl.SSLException;
 
 /**
- * OTLP over HTTP with {@link java.net.http.HttpClient}. Why the JDK client and not Netty: the
- * exporter's workers are dedicated threads, so a blocking client fits without an event loop of our
- * own; it pools connections, speaks HTTP/1.1 and HTTP/2 (ALPN on https), does TLS with an
- * {@code SSLContext} built from the {@code tls} block, and adds no dependency. Compression (gzip)
- * and JSON are done here.
+ * OTLP over HTTP on the common {@link HttpTransport}, one per signal URL: plain {@code http://}
+ * on its light HTTP/1.1 client, {@code https://} on the JDK client with HTTP/2 (ALPN) and an
+ * {@code SSLContext} from the {@code tls} block. Compression (gzip) and JSON are done here.
  *
  * <p>Answers: 2xx success (the body is read for {@code partial_success}); 429, 502, 503, 504
  * retryable, honouring {@code Retry-After}; any other status permanent, with the server's message
- * ({@code google.rpc.Status} for protobuf bodies, the text otherwise) as the reason. Connection
- * errors and timeouts are retryable.
+ * ({@code google.rpc.Status} for protobuf bodies, the text otherwise) as the reason
+ * ({@link HttpOutcomes}). Connection errors and timeouts are retryable. Header values (secrets in
+ * the schema) never show in the reasons.
  */
 final class OtlpHttpSender implements OtlpTransport {
 
   private static final int MAX_REASON_CHARS = 300;
+  /** Response bytes kept: a partial_success message fits. */
+  private static final int MAX_RESPONSE_BODY = 64 * 1024;
 
   private final OtlpHttpExporterConfig config;
-  private volatile HttpClient client;
+  private volatile Map<URI, HttpTransport> transports;
 
   OtlpHttpSender(OtlpHttpExporterConfig config) {
     this.config = config;
@@ -53,26 +50,31 @@ final class OtlpHttpSender implements OtlpTransport {
 
   @Override
   public void start() throws Exception {
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(config.timeout())
-        .followRedirects(HttpClient.Redirect.NEVER);
-    boolean anyHttps = config.urls().stream().anyMatch(u -> u.getScheme().equalsIgnoreCase("https"));
-    if (anyHttps) {
+    Map<URI, HttpTransport> m = new HashMap<>();
+    for (URI url : config.urls()) {
+      if (m.containsKey(url)) continue;
+      HttpTransport.Builder b = HttpTransport.builder(url)
+          .connectTimeout(config.timeout())
+          .tls(config.tls().settings())
+          .http2(url.getScheme().equalsIgnoreCase("https")) // ALPN; no h2c upgrade dance on plaintext
+          .maxResponseBody(MAX_RESPONSE_BODY)
+          .header("Content-Type", config.encoding().contentType())
+          .header("User-Agent", "mpac-collector");
+      if (config.compression() == Compression.GZIP) b.header("Content-Encoding", "gzip");
+      for (Map.Entry<String, String> h : config.headers().entrySet()) b.secretHeader(h.getKey(), h.getValue());
       try {
-        b.sslContext(config.tls().sslContext());
-      } catch (Exception e) {
+        m.put(url, b.build());
+      } catch (IOException | GeneralSecurityException e) {
         throw new IllegalStateException("cannot load TLS settings for " + describe() + ": " + e.getMessage(), e);
       }
-      b.version(HttpClient.Version.HTTP_2);
-    } else {
-      b.version(HttpClient.Version.HTTP_1_1); // no h2c upgrade dance on plaintext
     }
-    client = b.build();
+    transports = Map.copyOf(m);
   }
 
   @Override
   public SendOutcome send(OtlpRequest request, Duration timeout) throws InterruptedException {
-    HttpClient c = client;
-    if (c == null) return SendOutcome.retryable("exporter not started");
+    Map<URI, HttpTransport> ts = transports;
+    if (ts == null) return SendOutcome.retryable("exporter not started");
     byte[] body;
     try {
       body = config.encoding() == OtlpHttpExporterConfig.Encoding.JSON
@@ -82,38 +84,18 @@ final class OtlpHttpSender implements OtlpTransport {
       return SendOutcome.permanent("cannot encode the request as OTLP/JSON: " + e.getMessage());
     }
     URI url = config.url(request.signal());
-    HttpRequest.Builder rb = HttpRequest.newBuilder(url).timeout(timeout)
-        .header("Content-Type", config.encoding().contentType())
-        .header("User-Agent", "mpac-collector")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (config.compression() == Compression.GZIP) rb.header("Content-Encoding", "gzip");
-    for (Map.Entry<String, String> h : config.headers().entrySet()) rb.header(h.getKey(), h.getValue());
-    HttpResponse<byte[]> resp;
-    try {
-      resp = c.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (HttpConnectTimeoutException e) {
-      return SendOutcome.retryable("connect to " + describe() + " timed out");
-    } catch (HttpTimeoutException e) {
-      return SendOutcome.retryable("no response from " + url + " within " + timeout.toMillis() + "ms");
-    } catch (ConnectException e) {
-      return SendOutcome.retryable("cannot connect to " + describe() + ": " + e);
-    } catch (SSLException e) {
-      return SendOutcome.retryable("TLS handshake with " + describe() + " failed: " + e.getMessage());
-    } catch (IOException e) {
-      return SendOutcome.retryable("sending to " + url + " failed: " + e);
-    }
-    int status = resp.statusCode();
-    String contentType = resp.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-    if (status >= 200 && status < 300) {
+    HttpResult r = ts.get(url).post(body, body.length, timeout);
+    if (!r.answered()) return SendOutcome.retryable("sending to " + url + " failed: " + r.error());
+    String contentType = r.contentType().toLowerCase(Locale.ROOT);
+    if (r.success()) {
       if (contentType.contains("json")) {
-        return OtlpJson.decodeResponse(request.signal(), new String(resp.body(), StandardCharsets.UTF_8));
+        return OtlpJson.decodeResponse(request.signal(), new String(r.body(), StandardCharsets.UTF_8));
       }
-      return PartialSuccess.fromProto(request.signal(), resp.body());
+      return PartialSuccess.fromProto(request.signal(), r.body());
     }
-    String reason = reason(resp.body(), contentType);
-    if (status == 404) reason = reason + " (is " + url + " an OTLP/HTTP endpoint?)";
-    return HttpOutcomes.classify(status, HttpOutcomes.OTLP_RETRYABLE,
-        resp.headers().firstValue("Retry-After").orElse(null), reason, Instant.now());
+    String reason = reason(r.body(), contentType);
+    if (r.status() == 404) reason = reason + " (is " + url + " an OTLP/HTTP endpoint?)";
+    return HttpOutcomes.classify(r, HttpOutcomes.OTLP_RETRYABLE, reason);
   }
 
   /** The server's message: google.rpc.Status for protobuf bodies, otherwise the (shortened) text. */
@@ -145,6 +127,8 @@ final class OtlpHttpSender implements OtlpTransport {
 
   @Override
   public void close(Duration timeout) {
-    client = null; // java.net.http.HttpClient on Java 17 has no close(); its threads end when unreferenced
+    Map<URI, HttpTransport> ts = transports;
+    transports = null;
+    if (ts != null) ts.values().forEach(HttpTransport::close);
   }
 }

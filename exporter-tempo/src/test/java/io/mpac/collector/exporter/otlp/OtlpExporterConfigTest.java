@@ -124,6 +124,15 @@ class OtlpExporterConfigTest {
   }
 
   @Test
+  void httpTakesTheCommonTlsBlockIncludingServerName() throws Exception {
+    OtlpHttpExporterConfig c = OtlpHttpExporterConfig.from(ExporterTestArgs.decode("otelcol.exporter.otlphttp",
+        OtlpHttpExporterConfig.SCHEMA, Map.of("client", block(Map.of("endpoint", "https://10.0.0.5:4318",
+            "tls", block(Map.of("ca_file", "/ca.pem", "server_name", "tempo.internal")))))));
+    assertThat(c.tls()).isEqualTo(new io.mpac.collector.exporter.tls.OtlpTls(false,
+        io.mpac.collector.exporter.tls.TlsSettings.NONE.withCaFile("/ca.pem").withServerName("tempo.internal")));
+  }
+
+  @Test
   void httpConfigErrors() {
     assertThatThrownBy(() -> OtlpHttpExporterConfig.from(ExporterTestArgs.decode("otelcol.exporter.otlphttp",
         OtlpHttpExporterConfig.SCHEMA, Map.of("client", block(Map.of("endpoint", "tempo:4318"))))))

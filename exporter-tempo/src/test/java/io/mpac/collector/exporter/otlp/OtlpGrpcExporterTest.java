@@ -127,7 +127,9 @@ class OtlpGrpcExporterTest {
     for (Thread th : producers) th.join(10_000);
     input.consume(TestData.metricsRequest(7));
     input.consume(TestData.logsRequest(9));
-    await(() -> sent() == 2000 && b.metricPoints.get() == 7 && b.logRecords.get() == 9);
+    // the backend counts a request before it answers, the exporter after the answer: wait for both
+    await(() -> sent() == 2000 && b.metricPoints.get() == 7 && b.logRecords.get() == 9
+        && count(ExporterMetrics.SENT + "log_records") == 9 && count(ExporterMetrics.SENT + "metric_points") == 7);
     assertThat(b.spanCount()).isEqualTo(2000);
     assertThat(b.spans).hasSize(2000);
     assertThat(b.allExactlyOnce()).isTrue();
@@ -326,7 +328,7 @@ class OtlpGrpcExporterTest {
   void tlsByDefaultAgainstAPlaintextBackendSaysHowToFixIt() throws Exception {
     FakeOtlpGrpcBackend b = backend(0);
     OtlpGrpcExporterConfig.Client tlsClient = OtlpGrpcExporterConfig.Client.plaintext("127.0.0.1:" + b.port())
-        .withTls(true, TlsConfig.DEFAULTS);
+        .withTls(true, io.mpac.collector.exporter.tls.OtlpTls.DEFAULTS);
     OtlpGrpcSender sender = new OtlpGrpcSender(tlsClient);
     sender.start();
     try {

@@ -6,6 +6,8 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.grpc.TlsServerCredentials;
 import io.mpac.collector.exporter.SendOutcome;
+import io.mpac.collector.exporter.tls.OtlpTls;
+import io.mpac.collector.exporter.tls.TlsSettings;
 import io.mpac.collector.testing.RequiredTool;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -56,11 +58,11 @@ class OtlpTlsTest {
     assertThat(p.exitValue()).as("keytool: " + out).isZero();
   }
 
-  private static TlsConfig tls(boolean skipVerify, String caFile) {
-    return new TlsConfig(false, skipVerify, caFile, "", "", "", "", "", "");
+  private static OtlpTls tls(boolean skipVerify, String caFile) {
+    return new OtlpTls(false, TlsSettings.NONE.withInsecureSkipVerify(skipVerify).withCaFile(caFile));
   }
 
-  private static SendOutcome sendGrpc(int port, TlsConfig tls) throws Exception {
+  private static SendOutcome sendGrpc(int port, OtlpTls tls) throws Exception {
     OtlpGrpcSender sender = new OtlpGrpcSender(OtlpGrpcExporterConfig.Client.plaintext("127.0.0.1:" + port)
         .withTls(true, tls));
     sender.start();
@@ -80,7 +82,7 @@ class OtlpTlsTest {
       assertThat(b.spanCount()).isEqualTo(6);
       assertThat(b.spans).hasSize(3); // the same request twice: each span id twice
       // the system trust store does not know this certificate
-      assertThat(sendGrpc(b.port(), TlsConfig.DEFAULTS)).isInstanceOf(SendOutcome.Retryable.class);
+      assertThat(sendGrpc(b.port(), OtlpTls.DEFAULTS)).isInstanceOf(SendOutcome.Retryable.class);
       assertThat(b.spanCount()).isEqualTo(6);
     }
   }

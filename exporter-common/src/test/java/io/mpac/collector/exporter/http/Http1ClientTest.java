@@ -1,4 +1,4 @@
-package io.mpac.collector.exporter.prometheus;
+package io.mpac.collector.exporter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.mpac.collector.exporter.prometheus;
+package io.mpac.collector.exporter.http;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -11,20 +11,23 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A minimal blocking HTTP/1.1 client for remote write to a plain {@code http://} URL: one POST at
- * a time per connection, on the calling (shard) thread, over persistent connections kept in a
- * small pool (one per shard in practice).
+ * A minimal blocking HTTP/1.1 client for a plain {@code http://} URL: one POST at a time per
+ * connection, on the calling (sender) thread, over persistent connections kept in a small pool (one
+ * per sending thread in practice).
  *
  * <p>Why not {@link java.net.http.HttpClient}: for each request it hands work between its selector
  * thread, its worker threads and the caller, which cost about half a millisecond of CPU per
  * remote-write request in the benchmark, several times what writing and reading the bytes costs
- * here. {@link HttpSender} still uses the JDK client for {@code https://}, HTTP/2 and redirects.
+ * here. {@link HttpTransport} still uses the JDK client for {@code https://}, HTTP/2, proxies and
+ * redirects.
  *
  * <p>What it does: {@code Host} and {@code Content-Length} headers plus the caller's; responses
  * with {@code Content-Length}, chunked or read-to-close bodies (at most {@link #MAX_BODY} bytes kept,
@@ -36,15 +39,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class Http1Client implements AutoCloseable {
 
-  /** Body bytes kept from a response (for the error reason); the rest is read and dropped. */
+  /** Body bytes kept from a response by default (for the error reason); the rest is read and dropped. */
   static final int MAX_BODY = 4096;
   /** A response body larger than this is not read: the connection is closed instead. */
   private static final long MAX_DRAIN = 1 << 20;
   private static final int MAX_LINE = 16 * 1024;
   private static final int MAX_HEADERS = 200;
 
-  /** A response: status, the headers remote write cares about, and the start of the body. */
-  record Response(int status, String retryAfter, String location, byte[] body) {}
+  /** A response: status, the headers a sender cares about, and the start of the body. */
+  record Response(int status, String retryAfter, String location, String contentType, byte[] body) {}
 
   /** The exchange did not complete within its timeout. */
   static final class TimeoutException extends IOException {
@@ -59,18 +62,30 @@ final class Http1Client implements AutoCloseable {
   private final byte[] head;
   private final int connectTimeoutMillis;
   private final ScheduledExecutorService watchdog;
+  private final int maxBody;
   private final ConcurrentLinkedDeque<Conn> idle = new ConcurrentLinkedDeque<>();
+  /** Connections in an exchange, so that {@link #abort()} can close them. */
+  private final Set<Conn> busy = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   /**
    * @param headers name, value, name, value, ... (neither may contain CR or LF)
    */
   Http1Client(URI url, String[] headers, int connectTimeoutMillis, ScheduledExecutorService watchdog) {
+    this(url, headers, connectTimeoutMillis, watchdog, MAX_BODY);
+  }
+
+  /**
+   * @param headers name, value, name, value, ... (neither may contain CR or LF)
+   * @param maxBody response body bytes kept at most
+   */
+  Http1Client(URI url, String[] headers, int connectTimeoutMillis, ScheduledExecutorService watchdog, int maxBody) {
     if (!"http".equalsIgnoreCase(url.getScheme())) throw new IllegalArgumentException("not an http:// URL: " + url);
     this.host = url.getHost();
     this.port = url.getPort() < 0 ? 80 : url.getPort();
     this.connectTimeoutMillis = connectTimeoutMillis;
     this.watchdog = watchdog;
+    this.maxBody = maxBody;
     String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
     if (url.getRawQuery() != null) path += "?" + url.getRawQuery();
     StringBuilder sb = new StringBuilder();
@@ -78,17 +93,23 @@ final class Http1Client implements AutoCloseable {
     String hostHeader = url.getHost().contains(":") && !url.getHost().startsWith("[") ? "[" + url.getHost() + "]"
         : url.getHost();
     sb.append("Host: ").append(hostHeader).append(url.getPort() < 0 ? "" : ":" + url.getPort()).append("\r\n");
-    for (int i = 0; i < headers.length; i += 2) {
-      checkHeader(headers[i]);
-      checkHeader(headers[i + 1]);
-      sb.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
-    }
+    appendHeaders(sb, headers);
     this.head = sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void checkHeader(String s) {
+  private static void appendHeaders(StringBuilder sb, String[] headers) {
+    for (int i = 0; i < headers.length; i += 2) {
+      checkHeader(headers[i], headers[i]);
+      checkHeader(headers[i], headers[i + 1]);
+      sb.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+    }
+  }
+
+  /** Refuses line breaks (header injection); names only the header, since its value may be a secret. */
+  private static void checkHeader(String name, String s) {
     if (s.indexOf('\r') >= 0 || s.indexOf('\n') >= 0) {
-      throw new IllegalArgumentException("HTTP header names and values must not contain line breaks: " + s);
+      throw new IllegalArgumentException("HTTP header " + name.replaceAll("[\\r\\n]", " ")
+          + ": names and values must not contain line breaks");
     }
   }
 
@@ -124,19 +145,33 @@ final class Http1Client implements AutoCloseable {
    * @throws IOException when the connection failed
    */
   Response post(byte[] body, int length, long timeoutNanos) throws IOException {
+    return post(body, length, null, timeoutNanos);
+  }
+
+  /**
+   * Posts {@code body[0, length)} with {@code extraHeaders} (name, value, ...; may be null) after
+   * the client's own, and reads the response, within {@code timeoutNanos}.
+   */
+  Response post(byte[] body, int length, String[] extraHeaders, long timeoutNanos) throws IOException {
     if (closed) throw new IOException("client closed");
+    byte[] extra = null;
+    if (extraHeaders != null && extraHeaders.length > 0) {
+      StringBuilder sb = new StringBuilder();
+      appendHeaders(sb, extraHeaders);
+      extra = sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
     long deadline = System.nanoTime() + timeoutNanos;
     Conn c = idle.pollFirst();
     if (c != null) {
       try {
-        return exchange(c, body, length, deadline);
+        return exchange(c, body, length, extra, deadline);
       } catch (StaleConnection e) {
         // the server closed this idle connection: once more on a new one
       }
     }
     c = open(deadline);
     try {
-      return exchange(c, body, length, deadline);
+      return exchange(c, body, length, extra, deadline);
     } catch (StaleConnection e) {
       throw new IOException("connection closed by the server before it answered", e);
     }
@@ -167,7 +202,7 @@ final class Http1Client implements AutoCloseable {
     }
   }
 
-  private Response exchange(Conn c, byte[] body, int length, long deadline) throws IOException {
+  private Response exchange(Conn c, byte[] body, int length, byte[] extra, long deadline) throws IOException {
     boolean reused = c.exchanges > 0;
     long left = deadline - System.nanoTime();
     if (left <= 0) {
@@ -180,9 +215,12 @@ final class Http1Client implements AutoCloseable {
     }, left, TimeUnit.NANOSECONDS);
     boolean keep = false;
     int[] progress = {0}; // response bytes seen
+    busy.add(c);
     try {
+      if (closed) throw new IOException("client closed");
       c.socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
       c.out.write(head);
+      if (extra != null) c.out.write(extra);
       c.out.write(("Content-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       c.out.write(body, 0, length);
       c.out.flush();
@@ -199,19 +237,19 @@ final class Http1Client implements AutoCloseable {
         if (code == 204 || code == 304) {
           kept = new byte[0];
         } else if (h.chunked) {
-          kept = readChunked(c.in);
+          kept = readChunked(c.in, maxBody);
         } else if (h.contentLength >= 0) {
           if (h.contentLength > MAX_DRAIN) {
-            kept = readAtMost(c.in, MAX_BODY);
+            kept = readAtMost(c.in, maxBody);
             close = true;
           } else {
-            kept = readFixed(c.in, h.contentLength);
+            kept = readFixed(c.in, h.contentLength, maxBody);
           }
         } else {
-          kept = readToEnd(c.in);
+          kept = readToEnd(c.in, maxBody);
           close = true;
         }
-        r = new Response(code, h.retryAfter, h.location, kept);
+        r = new Response(code, h.retryAfter, h.location, h.contentType, kept);
         break;
       }
       keep = !close;
@@ -223,6 +261,7 @@ final class Http1Client implements AutoCloseable {
       throw e;
     } finally {
       dog.cancel(false);
+      busy.remove(c);
       if (keep && !c.timedOut && !closed) {
         c.exchanges++;
         idle.offerFirst(c);
@@ -256,6 +295,7 @@ final class Http1Client implements AutoCloseable {
     boolean keepAlive;
     String retryAfter;
     String location;
+    String contentType;
   }
 
   private static Headers readHeaders(InputStream in, int[] progress) throws IOException {
@@ -285,6 +325,7 @@ final class Http1Client implements AutoCloseable {
         }
         case "retry-after" -> h.retryAfter = value;
         case "location" -> h.location = value;
+        case "content-type" -> h.contentType = value;
         default -> { }
       }
     }
@@ -310,8 +351,8 @@ final class Http1Client implements AutoCloseable {
     }
   }
 
-  private static byte[] readFixed(InputStream in, long n) throws IOException {
-    byte[] kept = new byte[(int) Math.min(n, MAX_BODY)];
+  private static byte[] readFixed(InputStream in, long n, int maxBody) throws IOException {
+    byte[] kept = new byte[(int) Math.min(n, maxBody)];
     int got = 0;
     while (got < kept.length) {
       int r = in.read(kept, got, kept.length - got);
@@ -342,8 +383,8 @@ final class Http1Client implements AutoCloseable {
     return java.util.Arrays.copyOf(kept, got);
   }
 
-  private static byte[] readToEnd(InputStream in) throws IOException {
-    byte[] kept = readAtMost(in, MAX_BODY);
+  private static byte[] readToEnd(InputStream in, int maxBody) throws IOException {
+    byte[] kept = readAtMost(in, maxBody);
     long drained = 0;
     byte[] scratch = new byte[8192];
     int r;
@@ -354,7 +395,7 @@ final class Http1Client implements AutoCloseable {
     return kept;
   }
 
-  private static byte[] readChunked(InputStream in) throws IOException {
+  private static byte[] readChunked(InputStream in, int maxBody) throws IOException {
     java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
     long total = 0;
     int[] ignored = {0};
@@ -378,18 +419,25 @@ final class Http1Client implements AutoCloseable {
       }
       total += size;
       if (total > MAX_DRAIN) throw new IOException("response body too large");
-      int keep = (int) Math.max(0, Math.min(size, MAX_BODY - kept.size()));
-      if (keep > 0) kept.write(readFixed(in, keep));
+      int keep = (int) Math.max(0, Math.min(size, maxBody - kept.size()));
+      if (keep > 0) kept.write(readFixed(in, keep, keep));
       skip(in, size - keep);
       String end = readLine(in, ignored);
       if (end == null || !end.isEmpty()) throw new IOException("bad chunk terminator");
     }
   }
 
+  /** Closes idle connections; exchanges in progress finish, later posts fail. */
   @Override
   public void close() {
     closed = true;
     Conn c;
     while ((c = idle.pollFirst()) != null) c.close();
+  }
+
+  /** Closes every connection, including those of exchanges in progress (they fail at once). */
+  void abort() {
+    close();
+    for (Conn c : busy) c.close();
   }
 }
