@@ -123,12 +123,14 @@ class SupervisorTest {
   void healthNamesTheWorkerUntilItRecovered() throws Exception {
     AtomicInteger runs = new AtomicInteger();
     assertThat(supervisor.health().isHealthy()).isTrue();
+    // health as seen while the dead worker waits for its restart (a timing-free observation point)
+    java.util.concurrent.atomic.AtomicReference<Health> atCrash = new java.util.concurrent.atomic.AtomicReference<>();
     start(self -> {
       if (runs.incrementAndGet() == 1) throw new IllegalStateException("boom");
       loop(self);
-    }, null);
+    }, (w, cause) -> atCrash.set(supervisor.health()));
     await(() -> runs.get() == 2, "the restart");
-    Health down = supervisor.health();
+    Health down = atCrash.get();
     assertThat(down.state()).isEqualTo(Health.State.UNHEALTHY);
     assertThat(down.message()).contains(workerName).contains("IllegalStateException: boom");
     // recovered once the restarted body has run for STABLE_AFTER and reached a checkpoint
