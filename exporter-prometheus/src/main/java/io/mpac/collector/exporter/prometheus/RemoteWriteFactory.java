@@ -51,7 +51,7 @@ public final class RemoteWriteFactory implements ComponentFactory {
       .required("url", Types.STRING, "remote-write URL, e.g. http://prometheus:9090/api/v1/write")
       .optional("name", Types.STRING, "", "name in metrics and logs (remote_name); default: hash of the URL")
       .optional("remote_timeout", Types.DURATION, Duration.ofSeconds(30), "timeout of one request")
-      .optional("headers", Types.STRING_MAP, null, "extra HTTP headers (cannot replace the protocol's own)")
+      .optional("headers", Types.mapOf(Types.SECRET), null, "extra HTTP headers (cannot replace the protocol's own)")
       .optional("send_exemplars", Types.BOOL, true, "send exemplars")
       .optional("send_native_histograms", Types.BOOL, false,
           "send native histograms (from OTLP exponential histograms); when false they are dropped and counted")
