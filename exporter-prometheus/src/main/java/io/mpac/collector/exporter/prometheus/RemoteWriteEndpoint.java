@@ -2,6 +2,7 @@ package io.mpac.collector.exporter.prometheus;
 
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.Supervisor;
+import io.mpac.collector.exporter.CountedBackoff;
 import io.mpac.collector.exporter.Delivery;
 import io.mpac.collector.exporter.RateLimitedLogger;
 import io.mpac.collector.exporter.RetrySchedule;
@@ -120,7 +121,8 @@ final class RemoteWriteEndpoint {
     this.timing = timing;
     this.wallClockMs = wallClockMs;
     this.capacity = config.queue().totalCapacity();
-    this.schedule = new DoublingBackoff(config.queue().minBackoff(), config.queue().maxBackoff());
+    // Prometheus retries a batch until it is taken, refused for good, too old, or the stop comes
+    this.schedule = new CountedBackoff(config.queue().minBackoff(), config.queue().maxBackoff(), 0, timing.random());
     this.shards = new Shard[config.queue().minShards()];
     for (int i = 0; i < shards.length; i++) shards[i] = new Shard(i);
     this.metrics = new RemoteWriteMetrics(context.meterRegistry(), context.tags(), config.name(),
