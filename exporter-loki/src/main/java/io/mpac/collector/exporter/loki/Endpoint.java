@@ -42,7 +42,7 @@ import org.xerial.snappy.Snappy;
  * <p>The queue's room is held from offer to ack, so the bound covers what waits, what is batched
  * and what is in flight. One worker sends one request at a time, so a stream's batches arrive in
  * order. A worker that crashes is restarted by the {@link Supervisor}; what it held is dropped and
- * counted ({@code worker_crash}) without the WAL, and sent again with it (a chunk that crashes the
+ * counted ({@code worker_failed}) without the WAL, and sent again with it (a chunk that crashes the
  * worker twice is dropped, so one bad chunk cannot crash it forever).
  */
 final class Endpoint {
@@ -393,7 +393,7 @@ final class Endpoint {
 
   /**
    * The body died: forget its batches. Without the WAL, what it held is dropped and counted
-   * ({@code worker_crash}); with it, the chunks are batched again by the restarted body (their
+   * ({@code worker_failed}); with it, the chunks are batched again by the restarted body (their
    * entries already delivered are sent again: duplicates, at most these chunks), except a chunk
    * held through a second crash, which is dropped.
    */
@@ -416,7 +416,7 @@ final class Endpoint {
     if (dropped > 0) {
       int n = dropped;
       logger.warning("endpoint " + cfg.name() + ": " + n + " entries held by the crashed worker are dropped"
-          + " (reason " + WriteMetrics.REASON_WORKER_CRASH + ")" + (persistent ? " after a second crash" : ""));
+          + " (reason " + WriteMetrics.REASON_WORKER_FAILED + ")" + (persistent ? " after a second crash" : ""));
     }
   }
 
@@ -424,7 +424,7 @@ final class Endpoint {
   private void dropPending(HeldChunk h) {
     QueuedEntry[] entries = h.chunk().entries();
     for (int i = Math.max(0, entries.length - h.pending); i < entries.length; i++) {
-      metrics.tenant(tenantOf(entries[i])).drop(WriteMetrics.REASON_WORKER_CRASH, 1, entries[i].size());
+      metrics.tenant(tenantOf(entries[i])).drop(WriteMetrics.REASON_WORKER_FAILED, 1, entries[i].size());
     }
     h.pending = 0;
     store.ack(h.lease);

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *       {@code ingester_error} (4xx, or retries used up), {@code rate_limited} (429),
  *       {@code stream_limited} (max_streams, or Loki's stream limit), {@code line_too_long},
  *       {@code out_of_order} (out of order / too far behind), {@code shutdown} (not sent by the
- *       shutdown deadline, without the WAL), {@code worker_crash} (held by a worker that crashed,
+ *       shutdown deadline, without the WAL), {@code worker_failed} (held by a worker that crashed,
  *       without the WAL; with it, a chunk that crashed the worker twice), {@code too_old} (read
  *       from the WAL after {@code max_segment_age})</td></tr>
  *   <tr><td>{@code loki_write_dropped_bytes_total{reason}}</td><td>their line bytes</td></tr>
@@ -43,7 +43,7 @@ final class WriteMetrics {
   static final String REASON_LINE_TOO_LONG = "line_too_long";
   static final String REASON_OUT_OF_ORDER = "out_of_order";
   static final String REASON_SHUTDOWN = "shutdown";
-  static final String REASON_WORKER_CRASH = "worker_crash";
+  static final String REASON_WORKER_FAILED = "worker_failed";
   static final String REASON_TOO_OLD = "too_old";
   static final String REFUSED_FULL = "queue_full";
   static final String REFUSED_STOPPING = "shutting_down";

@@ -268,7 +268,7 @@ class LokiWriteDurabilityTest {
       return true;
     });
     assertThat(w.health().message()).contains("loki-write-loki.write.wal-127.0.0.1:9");
-    assertThat(await(() -> counter("loki.write.dropped.entries", "reason", "worker_crash") == 5)).isTrue();
+    assertThat(await(() -> counter("loki.write.dropped.entries", "reason", "worker_failed") == 5)).isTrue();
     assertThat(w.usedBytes()).as("the dropped chunk's room is free again").isZero();
     w.push(entries("after", 2));
     assertThat(await(() -> delivered.size() == 2)).isTrue();

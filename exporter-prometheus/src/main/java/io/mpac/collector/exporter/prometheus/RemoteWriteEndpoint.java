@@ -296,7 +296,7 @@ final class RemoteWriteEndpoint {
 
   private void readerCrashed() {
     Lease<WalBatch> held = readerHolds;
-    if (held != null) dropRecord(held, "crash");
+    if (held != null) dropRecord(held, "worker_failed");
   }
 
   /** Hands a record's items to the shards, by series. */
@@ -734,7 +734,7 @@ final class RemoteWriteEndpoint {
         return;
       }
       Counts c = Counts.of(b.items, false);
-      countDropped(c.samples, c.histograms, "crash");
+      countDropped(c.samples, c.histograms, "worker_failed");
       settle(b);
     }
 

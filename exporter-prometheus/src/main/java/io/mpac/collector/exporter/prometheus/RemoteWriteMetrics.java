@@ -83,7 +83,7 @@ final class RemoteWriteMetrics {
     samples = new Kind("samples");
     histograms = new Kind("histograms");
     exemplars = new Kind("exemplars");
-    for (String r : new String[] {"too_old", "shutdown", "max_keepalive_time", "crash"}) {
+    for (String r : new String[] {"too_old", "shutdown", "max_keepalive_time", "worker_failed"}) {
       samples.dropped(r);
       histograms.dropped(r);
     }
