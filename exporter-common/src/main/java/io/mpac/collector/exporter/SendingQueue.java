@@ -2,8 +2,8 @@ package io.mpac.collector.exporter;
 
 import io.micrometer.core.instrument.Tags;
 import io.mpac.collector.component.ComponentContext;
-import io.mpac.collector.component.HeapBudget;
 import io.mpac.collector.component.Health;
+import io.mpac.collector.component.HeapBudget;
 import io.mpac.collector.component.Supervisor;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.exporter.ExporterMetrics.DropReason;
@@ -12,6 +12,7 @@ import io.mpac.collector.exporter.queue.Lease;
 import io.mpac.collector.exporter.queue.MemoryQueueStore;
 import io.mpac.collector.exporter.queue.QueueLimits;
 import io.mpac.collector.exporter.queue.QueueStore;
+import io.mpac.collector.logging.RateLimitedLogger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
