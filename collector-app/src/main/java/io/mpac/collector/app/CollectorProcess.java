@@ -29,8 +29,8 @@ import java.util.Map;
 final class CollectorProcess implements AutoCloseable {
 
   /** What {@code run} was asked to do. */
-  record Options(Path config, InetSocketAddress listenAddress, Path storagePath, Duration shutdownTimeout,
-      Map<String, String> environment) {}
+  record Options(Path config, InetSocketAddress listenAddress, String uiPathPrefix, Path storagePath,
+      Duration shutdownTimeout, Map<String, String> environment) {}
 
   private final Options options;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -46,6 +46,8 @@ final class CollectorProcess implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
+    new ProcessMetrics().bindTo(registry);
+    BuildInfo.register(registry, Main.version());
     PipelineBuilder builder = new PipelineBuilder(new PipelineBuilder.Settings(
         ComponentRegistry.fromClassPath(), options.environment(), options.storagePath(), registry));
     this.controller = new Controller(options.config(), builder, options.shutdownTimeout(),
@@ -54,7 +56,7 @@ final class CollectorProcess implements AutoCloseable {
 
   /** Starts the admin server, then the pipeline. On failure nothing is left running. */
   void start() throws IOException, ConfigException, StartException {
-    admin = AdminServer.start(options.listenAddress(), controller, registry);
+    admin = AdminServer.start(options.listenAddress(), controller, registry, options.uiPathPrefix());
     try {
       controller.start();
     } catch (ConfigException | StartException | RuntimeException e) {

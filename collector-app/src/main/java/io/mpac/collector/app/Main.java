@@ -32,6 +32,11 @@ public final class Main {
       return 2;
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    String help = commandHelp(args[0]);
+    if (help != null && Arrays.stream(rest).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
+      out.print(help);
+      return 0;
+    }
     try {
       return switch (args[0]) {
         case "run" -> new RunCommand(out, err).run(rest);
@@ -69,6 +74,65 @@ public final class Main {
     return v != null ? v : "dev";
   }
 
+  /** The help of one command, or null when there is no such command. */
+  static String commandHelp(String command) {
+    return switch (command) {
+      case "run" -> """
+          Usage: mpac-collector run [flags] CONFIG_FILE_OR_DIR
+
+          Runs the pipeline until SIGTERM or SIGINT; SIGHUP or POST /-/reload reloads the config.
+
+          Flags:
+            --server.http.listen-addr ADDR       admin server and UI (default 127.0.0.1:12345)
+            --server.http.ui-path-prefix PATH    where the UI is served (default /)
+            --storage.path DIR                   where components keep state (default data/)
+            --shutdown.timeout DURATION          time allowed for a graceful stop (default 30s)
+          Accepted for Alloy compatibility, without effect (logged once):
+            --stability.level LEVEL              generally-available, public-preview or experimental
+            --disable-reporting                  we never report usage anyway
+            --feature.community-components.enabled
+          Refused: --cluster.enabled=true (clustering does not exist here).
+          """;
+      case "validate" -> """
+          Usage: mpac-collector validate [--stability.level LEVEL] CONFIG_FILE_OR_DIR
+
+          Checks a config without running it; exit 1 with every problem (file:line:col) on stderr.
+          --stability.level is accepted for Alloy compatibility and has no effect.
+          """;
+      case "fmt" -> """
+          Usage: mpac-collector fmt [--write|-w] [--test|-t] FILE|-
+
+          Prints the file in canonical format. --write rewrites it in place; --test exits 1 when it
+          is not formatted (and prints nothing).
+          """;
+      case "health" -> """
+          Usage: mpac-collector health [--addr HOST:PORT] [--timeout DURATION]
+
+          Exits 0 when the collector at HOST:PORT (default 127.0.0.1:12345) answers /-/ready with 200.
+          """;
+      case "gen" -> """
+          Usage: mpac-collector gen [flags]
+
+          Sends OTLP load and reports the achieved rate, outcomes and latency percentiles.
+            --endpoint HOST:PORT      default 127.0.0.1:4317 (grpc) or 127.0.0.1:4318 (http)
+            --protocol P              grpc (default), http/protobuf, http/json
+            --signal S                traces (default), metrics, logs
+            --rate N|max              items per second (default 1000)
+            --duration D              how long to send (default 10s)
+            --items-per-request N     spans, data points or log records per request (default 100)
+            --workers N               concurrent senders (default 4)
+            --attributes N            attributes per item (default 3)
+            --body-size N             log body length in bytes (default 64)
+          """;
+      case "reference" -> """
+          Usage: mpac-collector reference
+
+          Prints the configuration reference (every supported component's arguments) as Markdown.
+          """;
+      default -> null;
+    };
+  }
+
   static String usage() {
     return """
         Usage: mpac-collector COMMAND [flags] [args]
@@ -86,11 +150,16 @@ public final class Main {
           --version                        print the version
           --help                           print this help
 
+        Every command takes --help.
+
         Flags of run:
-          --server.http.listen-addr ADDR   admin server (/metrics, /-/ready, /-/healthy, /-/reload)
-                                           (default 127.0.0.1:12345)
+          --server.http.listen-addr ADDR   admin server and UI (/, /metrics, /-/ready, /-/healthy,
+                                           /-/reload, /api/v0/web/) (default 127.0.0.1:12345)
+          --server.http.ui-path-prefix P   where the UI is served (default /)
           --storage.path DIR               where components keep state (default data/)
           --shutdown.timeout DURATION      time allowed for a graceful stop (default 30s)
+          --stability.level, --disable-reporting, --feature.community-components.enabled:
+                                           accepted for Alloy compatibility, no effect (logged)
 
         Flags of gen:
           --endpoint HOST:PORT             default 127.0.0.1:4317 (grpc) or 127.0.0.1:4318 (http)

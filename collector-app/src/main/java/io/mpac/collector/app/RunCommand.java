@@ -32,8 +32,16 @@ final class RunCommand {
   }
 
   int run(String[] args) {
-    Flags flags = Flags.parse(args,
-        Set.of("server.http.listen-addr", "storage.path", "shutdown.timeout", "stability.level"), Set.of());
+    Flags flags = Flags.parse(args, AlloyCompatFlags.valued(
+        Set.of("server.http.listen-addr", "server.http.ui-path-prefix", "storage.path", "shutdown.timeout")),
+        AlloyCompatFlags.booleans(Set.of()));
+    java.util.List<String> notes = AlloyCompatFlags.check(flags);
+    String uiPrefix;
+    try {
+      uiPrefix = io.mpac.collector.admin.AdminServer.normalizePrefix(flags.get("server.http.ui-path-prefix", "/"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--server.http.ui-path-prefix: " + e.getMessage());
+    }
     Path config = Path.of(flags.onePositional("config file or directory"));
     InetSocketAddress listen = hostPort(flags.get("server.http.listen-addr", "127.0.0.1:12345"));
     Duration timeout;
@@ -43,8 +51,9 @@ final class RunCommand {
       throw new UsageException("--shutdown.timeout: " + e.getMessage());
     }
     LogSetup.apply("info", "logfmt");
+    notes.forEach(LOG::info);
     CollectorProcess collector = new CollectorProcess(new CollectorProcess.Options(
-        config, listen, Path.of(flags.get("storage.path", "data/")), timeout, System.getenv()));
+        config, listen, uiPrefix, Path.of(flags.get("storage.path", "data/")), timeout, System.getenv()));
     try {
       collector.start();
     } catch (ConfigException e) {
@@ -67,7 +76,8 @@ final class RunCommand {
       }
     });
     LOG.info("mpac-collector " + Main.version() + " running; admin server on "
-        + collector.adminAddress().getHostString() + ":" + collector.adminAddress().getPort());
+        + collector.adminAddress().getHostString() + ":" + collector.adminAddress().getPort()
+        + ", UI at " + uiPrefix);
     try {
       stop.await();
     } catch (InterruptedException e) {

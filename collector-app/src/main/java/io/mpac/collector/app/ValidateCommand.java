@@ -25,7 +25,8 @@ final class ValidateCommand {
   }
 
   int run(String[] args) {
-    Flags flags = Flags.parse(args, Set.of("stability.level"), Set.of());
+    Flags flags = Flags.parse(args, AlloyCompatFlags.valued(Set.of()), AlloyCompatFlags.booleans(Set.of()));
+    for (String note : AlloyCompatFlags.check(flags)) err.println("note: " + note);
     Path config = Path.of(flags.onePositional("config file or directory"));
     PipelineBuilder builder = new PipelineBuilder(new PipelineBuilder.Settings(
         ComponentRegistry.fromClassPath(), System.getenv(), Path.of("data"), new SimpleMeterRegistry()));

@@ -26,6 +26,7 @@ public final class Controller {
   private final PipelineBuilder builder;
   private final Duration stopTimeout;
   private final Consumer<LoggingConfig> loggingApplier;
+  private final ConfigLoadMetrics loadMetrics;
   private final Object lock = new Object();
   private volatile Pipeline current;
   private volatile boolean ready;
@@ -50,14 +51,23 @@ public final class Controller {
     this.builder = builder;
     this.stopTimeout = stopTimeout;
     this.loggingApplier = loggingApplier;
+    this.loadMetrics = new ConfigLoadMetrics(builder.meterRegistry());
     builder.onExportsChanged(this::exportsChanged);
   }
 
   /** Loads, builds and starts the pipeline; on any failure nothing is left running. */
   public void start() throws ConfigException, StartException {
     synchronized (lock) {
-      List<ConfigFile> loaded = ConfigSource.load(configPath);
-      Pipeline p = builder.build(loaded, null);
+      List<ConfigFile> loaded;
+      Pipeline p;
+      try {
+        loaded = ConfigSource.load(configPath);
+        p = builder.build(loaded, null);
+      } catch (ConfigException e) {
+        loadMetrics.failed();
+        throw e;
+      }
+      loadMetrics.succeeded();
       loggingApplier.accept(p.logging());
       p.start(true, stopTimeout);
       current = p;
@@ -76,9 +86,15 @@ public final class Controller {
   public void reload() throws ConfigException {
     synchronized (lock) {
       if (stopped) throw new IllegalStateException("collector is shutting down");
-      List<ConfigFile> loaded = ConfigSource.load(configPath);
-      apply(loaded);
-      files = loaded;
+      try {
+        List<ConfigFile> loaded = ConfigSource.load(configPath);
+        apply(loaded);
+        files = loaded;
+      } catch (ConfigException e) {
+        loadMetrics.failed();
+        throw e;
+      }
+      loadMetrics.succeeded();
       LOG.info("config reloaded: " + current.nodes().size() + " components");
     }
   }
@@ -145,6 +161,11 @@ public final class Controller {
       Pipeline p = current;
       if (p != null) p.shutdown(timeout);
     }
+  }
+
+  /** The data-flow edges of the pipelines this controller ran (for the UI's rates and live debugging). */
+  public io.mpac.collector.livedebug.Flows flows() {
+    return builder.flows();
   }
 
   /** True once the first config loaded and every component started. */

@@ -24,6 +24,7 @@ public final class Node {
   private final Map<String, Object> exports;
   private volatile boolean started;
   private volatile Health startFailure;
+  private volatile Health lastHealth;
 
   Node(ComponentId id, Block block, ComponentFactory factory, List<ComponentId> references, Args args,
       Component component, boolean started) {
@@ -83,8 +84,21 @@ public final class Node {
     startFailure = Health.unhealthy(message);
   }
 
-  /** The component's own health, unless it failed to start. */
+  /**
+   * The component's own health, unless it failed to start. Its {@code updated} time is when the
+   * state or message last changed (as Alloy reports it), not when it was asked.
+   */
   public Health health() {
+    Health now = currentHealth();
+    Health before = lastHealth;
+    if (before != null && before.state() == now.state() && java.util.Objects.equals(before.message(), now.message())) {
+      return before;
+    }
+    lastHealth = now;
+    return now;
+  }
+
+  private Health currentHealth() {
     Health f = startFailure;
     if (f != null) return f;
     if (!started) return Health.unknown("not started");

@@ -23,8 +23,10 @@ public final class Pipeline {
   private final List<Node> nodes;
   private final Map<ComponentId, Node> byId;
   private final LoggingConfig logging;
+  private final boolean liveDebugging;
 
-  Pipeline(List<Node> nodes, LoggingConfig logging) {
+  Pipeline(List<Node> nodes, LoggingConfig logging, boolean liveDebugging) {
+    this.liveDebugging = liveDebugging;
     this.nodes = List.copyOf(nodes);
     Map<ComponentId, Node> m = new LinkedHashMap<>();
     for (Node n : nodes) m.put(n.id(), n);
@@ -43,6 +45,11 @@ public final class Pipeline {
 
   public LoggingConfig logging() {
     return logging;
+  }
+
+  /** Whether the config's {@code livedebugging} block enabled live debugging. */
+  public boolean liveDebugging() {
+    return liveDebugging;
   }
 
   /**

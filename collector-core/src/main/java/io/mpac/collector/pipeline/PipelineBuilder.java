@@ -20,6 +20,14 @@ import io.mpac.collector.config.value.Evaluator;
 import io.mpac.collector.config.value.Scope;
 import io.mpac.collector.config.value.Stdlib;
 import io.mpac.collector.config.value.Value;
+import io.mpac.collector.consumer.OtlpConsumer;
+import io.mpac.collector.livedebug.Edge;
+import io.mpac.collector.livedebug.Flows;
+import io.mpac.collector.livedebug.TappedConsumer;
+import io.mpac.collector.livedebug.TappedLogsReceiver;
+import io.mpac.collector.livedebug.TappedMetricsReceiver;
+import io.mpac.collector.loki.LogsReceiver;
+import io.mpac.collector.prometheus.MetricsReceiver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,8 +57,16 @@ public final class PipelineBuilder {
   public record Settings(ComponentRegistry registry, Map<String, String> environment, Path storagePath,
       MeterRegistry meterRegistry) {}
 
+  /** The {@code livedebugging} block: off unless {@code enabled = true}, as in Alloy. */
+  static final io.mpac.collector.component.schema.Schema LIVE_DEBUGGING_SCHEMA =
+      io.mpac.collector.component.schema.Schema.builder()
+          .optional("enabled", io.mpac.collector.component.schema.Types.BOOL, false,
+              "stream samples of a component's data to the UI")
+          .build();
+
   private final Settings settings;
   private final Scope stdlib;
+  private final Flows flows = new Flows();
   private volatile java.util.function.Consumer<ComponentId> exportsListener = id -> { };
 
   public PipelineBuilder(Settings settings) {
@@ -62,6 +78,15 @@ public final class PipelineBuilder {
    * Who is told when a component built by this builder announces new exports ({@link
    * ComponentContext#exportsChanged()}); the {@link Controller} re-evaluates dependents.
    */
+  MeterRegistry meterRegistry() {
+    return settings.meterRegistry();
+  }
+
+  /** The data-flow edges of every pipeline this builder built (counts survive reloads). */
+  public Flows flows() {
+    return flows;
+  }
+
   public void onExportsChanged(java.util.function.Consumer<ComponentId> listener) {
     this.exportsListener = listener == null ? id -> { } : listener;
   }
@@ -72,7 +97,8 @@ public final class PipelineBuilder {
   public Pipeline build(List<ConfigFile> files, Pipeline previous) throws ConfigException {
     List<Diagnostic> diagnostics = new ArrayList<>();
     Map<ComponentId, Declared> declared = new LinkedHashMap<>();
-    Block loggingBlock = declare(files, declared, diagnostics);
+    Map<String, Block> configBlocks = declare(files, declared, diagnostics);
+    Block loggingBlock = configBlocks.get("logging");
 
     Set<ComponentId> unusable = new HashSet<>(); // unsupported, unknown, or failed to build
     for (Declared d : declared.values()) {
@@ -119,7 +145,9 @@ public final class PipelineBuilder {
       });
       List<Diagnostic> local = new ArrayList<>();
       Evaluator evaluator = new Evaluator(scope(built, declared));
-      Args args = new ArgsDecoder(evaluator::evaluate, skip, local).decode(d.block(), d.factory().schema());
+      Args args = new ArgsDecoder(evaluator::evaluate, skip, local)
+          .bindHandlesWith((capsule, handle) -> tap(id, capsule, handle, built))
+          .decode(d.block(), d.factory().schema());
       diagnostics.addAll(local);
       if (!local.isEmpty() || cycleOrDangling || dependsOnUnusable) {
         unusable.add(id);
@@ -142,13 +170,30 @@ public final class PipelineBuilder {
       if (local.isEmpty()) logging = LoggingConfig.from(args);
     }
 
+    boolean liveDebugging = false;
+    Block liveDebuggingBlock = configBlocks.get("livedebugging");
+    if (liveDebuggingBlock != null) {
+      List<Diagnostic> local = new ArrayList<>();
+      Args args = new ArgsDecoder(new Evaluator(stdlib)::evaluate, e -> false, local)
+          .decode(liveDebuggingBlock, LIVE_DEBUGGING_SCHEMA);
+      diagnostics.addAll(local);
+      liveDebugging = local.isEmpty() && args.bool("enabled");
+    }
+
     if (!diagnostics.isEmpty()) throw new ConfigException(diagnostics);
-    return new Pipeline(new ArrayList<>(built.values()), logging);
+    return new Pipeline(new ArrayList<>(built.values()), logging, liveDebugging);
   }
 
-  /** Collects top-level blocks into {@code declared}; returns the {@code logging} block, if any. */
-  private Block declare(List<ConfigFile> files, Map<ComponentId, Declared> declared, List<Diagnostic> diagnostics) {
-    Block logging = null;
+  /** Config blocks we implement; the others of {@link AlloyComponents#CONFIG_BLOCKS} are refused. */
+  private static final Set<String> SUPPORTED_CONFIG_BLOCKS = Set.of("logging", "livedebugging");
+
+  /**
+   * Collects top-level blocks into {@code declared}; returns the supported config blocks
+   * ({@code logging}, {@code livedebugging}) by name.
+   */
+  private Map<String, Block> declare(List<ConfigFile> files, Map<ComponentId, Declared> declared,
+      List<Diagnostic> diagnostics) {
+    Map<String, Block> supported = new HashMap<>();
     Map<String, Block> configBlocks = new HashMap<>();
     Set<String> candidates = new TreeSet<>(AlloyComponents.KNOWN);
     candidates.addAll(settings.registry().names());
@@ -166,13 +211,13 @@ public final class PipelineBuilder {
           if (earlier != null) {
             diagnostics.add(new Diagnostic(b.position(),
                 "config block \"" + name + "\" already declared at " + earlier.position()));
-          } else if (!name.equals("logging")) {
+          } else if (!SUPPORTED_CONFIG_BLOCKS.contains(name)) {
             diagnostics.add(new Diagnostic(b.position(),
                 "config block \"" + name + "\" is not supported by mpac-collector"));
           } else if (b.label() != null) {
-            diagnostics.add(new Diagnostic(b.labelPosition(), "config block \"logging\" does not take a label"));
+            diagnostics.add(new Diagnostic(b.labelPosition(), "config block \"" + name + "\" does not take a label"));
           } else {
-            logging = b;
+            supported.put(name, b);
           }
           continue;
         }
@@ -196,7 +241,29 @@ public final class PipelineBuilder {
         declared.put(id, new Declared(id, b, factory));
       }
     }
-    return logging;
+    return supported;
+  }
+
+  /**
+   * What component {@code from} is handed for an output capsule: an OTLP consumer, a Loki or a
+   * Prometheus receiver is wrapped so the edge to its component is counted (and can be watched);
+   * other handles pass as they are.
+   */
+  private Handle tap(ComponentId from, Value.Capsule capsule, Handle handle, Map<ComponentId, Node> built) {
+    if (capsule.origin() == null) return handle;
+    ComponentId best = null;
+    for (ComponentId target : built.keySet()) {
+      String prefix = target + ".";
+      if (capsule.origin().startsWith(prefix) && (best == null || prefix.length() > best.toString().length() + 1)) {
+        best = target;
+      }
+    }
+    if (best == null) return handle;
+    Edge edge = flows.edge(from, best);
+    if (handle instanceof OtlpConsumer consumer) return new TappedConsumer(consumer, edge);
+    if (handle instanceof LogsReceiver logs) return new TappedLogsReceiver(logs, edge);
+    if (handle instanceof MetricsReceiver metrics) return new TappedMetricsReceiver(metrics, edge);
+    return handle;
   }
 
   private Node reuseOrCreate(Declared d, List<ComponentId> refs, Args args, Pipeline previous,

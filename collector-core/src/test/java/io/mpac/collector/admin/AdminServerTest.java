@@ -94,10 +94,20 @@ class AdminServerTest {
     assertThat(list).hasSize(2);
     JsonNode sink = list.get(0);
     JsonNode source = list.get(1);
-    assertThat(sink.get("id").asText()).isEqualTo("test.sink.out");
+    assertThat(sink.get("localID").asText()).isEqualTo("test.sink.out");
     assertThat(sink.get("referencedBy").toString()).isEqualTo("[\"test.source.in\"]");
     assertThat(source.get("referencesTo").toString()).isEqualTo("[\"test.sink.out\"]");
-    assertThat(source.at("/arguments/port").asInt()).isEqualTo(1);
-    assertThat(source.at("/arguments/output/traces/0").asText()).isEqualTo("test.sink.out.input");
+    assertThat(source.get("dataFlowEdgesTo").toString()).isEqualTo("[\"test.sink.out\"]");
+    // The alias lists what the Alloy-compatible path lists.
+    JsonNode web = new ObjectMapper().readTree(get(base + "/api/v0/web/components").body());
+    assertThat(web.findValuesAsText("localID")).isEqualTo(list.findValuesAsText("localID"));
+    assertThat(web.get(1).get("referencesTo")).isEqualTo(source.get("referencesTo"));
+    JsonNode detail = new ObjectMapper().readTree(get(base + "/api/v0/web/components/test.source.in").body());
+    assertThat(detail.at("/arguments/0").toString())
+        .isEqualTo("{\"type\":\"attr\",\"name\":\"port\",\"value\":{\"type\":\"number\",\"value\":1}}");
+    assertThat(detail.at("/arguments/1/type").asText()).isEqualTo("block");
+    assertThat(detail.at("/arguments/1/name").asText()).isEqualTo("output");
+    assertThat(detail.at("/arguments/1/body/0/value/value/0").toString())
+        .isEqualTo("{\"type\":\"capsule\",\"value\":\"test.sink.out.input\"}");
   }
 }

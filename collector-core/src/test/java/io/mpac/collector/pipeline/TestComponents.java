@@ -29,6 +29,9 @@ public final class TestComponents {
 
   public final List<String> journal = Collections.synchronizedList(new ArrayList<>());
 
+  /** Each running test.source's traces output by component id, for tests that send data. */
+  public final Map<String, OtlpConsumer> sourceOutputs = new java.util.concurrent.ConcurrentHashMap<>();
+
   static final Schema OUTPUT = Schema.builder()
       .optional("traces", Types.consumersOf(Signal.TRACES), List.of())
       .optional("metrics", Types.consumersOf(Signal.METRICS), List.of())
@@ -65,6 +68,7 @@ public final class TestComponents {
     Source(ComponentContext ctx, Args args) {
       super(ctx);
       traces = FanoutConsumer.of(args.blockOrDefaults("output").list("traces"));
+      sourceOutputs.put(id, traces);
     }
 
     @Override
@@ -84,6 +88,8 @@ public final class TestComponents {
       return Schema.builder()
           .optional("port", Types.INT, 0L)
           .optional("fail_start", Types.BOOL, false)
+          .optional("token", Types.SECRET, "")
+          .optional("headers", Types.mapOf(Types.SECRET), Map.of())
           .block("output", OUTPUT, Schema.BlockSpec.Cardinality.REQUIRED)
           .build();
     }

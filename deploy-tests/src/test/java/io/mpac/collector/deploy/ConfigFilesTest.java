@@ -52,12 +52,21 @@ class ConfigFilesTest {
     assertThat(r.exitCode()).as("`mpac-collector fmt --write %s` changes it: %s", config, r.output()).isZero();
   }
 
-  /** local.alloy is the platform pipeline (collector-core's copy of the shared fixture), Docker log path included. */
+  /** What the shipped configs add to the platform pipeline: a memory bound and persistent queues. */
+  static final Set<String> DURABILITY_COMPONENTS = Set.of("otelcol.processor.memory_limiter", "otelcol.storage.file");
+
+  /**
+   * local.alloy is the platform pipeline (collector-core's copy of the shared fixture), Docker log
+   * path included, plus the durability components.
+   */
   @Test
-  void localConfigHasExactlyTheFixturesComponents() throws Exception {
+  void localConfigHasTheFixturesComponentsPlusTheDurabilityOnes() throws Exception {
     ConfigFile fixture = parse(Repo.path("collector-core/src/test/resources/config/mpac.alloy"));
     ConfigFile local = parse(Repo.path("config/local.alloy"));
-    assertThat(componentIds(local)).containsExactlyElementsOf(componentIds(fixture));
+    assertThat(componentIds(local)).filteredOn(id -> DURABILITY_COMPONENTS.stream().noneMatch(id::startsWith))
+        .containsExactlyElementsOf(componentIds(fixture));
+    assertThat(componentIds(local)).filteredOn(id -> DURABILITY_COMPONENTS.stream().anyMatch(id::startsWith))
+        .containsExactly("otelcol.processor.memory_limiter.default", "otelcol.storage.file.queues");
     assertThat(componentIds(local)).filteredOn(id -> DOCKER_COMPONENTS.stream().anyMatch(id::startsWith)).hasSize(4);
   }
 

@@ -1,6 +1,7 @@
 package io.mpac.collector.exporter;
 
 import io.mpac.collector.exporter.ExporterMetrics.DropReason;
+import io.mpac.collector.logging.RateLimitedLogger;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;

@@ -2,8 +2,8 @@ package io.mpac.collector.exporter;
 
 import io.micrometer.core.instrument.Tags;
 import io.mpac.collector.component.ComponentContext;
-import io.mpac.collector.component.HeapBudget;
 import io.mpac.collector.component.Health;
+import io.mpac.collector.component.HeapBudget;
 import io.mpac.collector.component.Supervisor;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.exporter.ExporterMetrics.DropReason;
@@ -12,6 +12,7 @@ import io.mpac.collector.exporter.queue.Lease;
 import io.mpac.collector.exporter.queue.MemoryQueueStore;
 import io.mpac.collector.exporter.queue.QueueLimits;
 import io.mpac.collector.exporter.queue.QueueStore;
+import io.mpac.collector.logging.RateLimitedLogger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -105,7 +106,7 @@ public final class SendingQueue<T> {
     Tags tags = b.context.tags();
     this.metrics = new ExporterMetrics(b.context.meterRegistry(), tags, b.itemNames);
     this.rateLimited = new RateLimitedLogger(logger, LOG_INTERVAL, timing.nanoTime());
-    this.store = b.store != null ? b.store : new MemoryQueueStore<>(memoryLimits(queueConfig, logger));
+    this.store = b.store != null ? b.store : new MemoryQueueStore<>(limits(queueConfig, HEAP_SHARE));
     this.supervisor = b.supervisor != null ? b.supervisor : new Supervisor(b.context);
     this.delivery = new Delivery<>(b.sender, new RetryPolicy(b.retry, timing.random()), timing, stop, rateLimited,
         metrics::retried);
@@ -127,14 +128,16 @@ public final class SendingQueue<T> {
     };
   }
 
-  private static QueueLimits memoryLimits(QueueConfig q, Logger logger) {
-    long heapShare = HeapBudget.share(HeapBudget.EXPORTER_QUEUE);
-    if (q.sizer() == QueueConfig.Sizer.BYTES && q.queueSize() > heapShare) {
-      logger.warning("sending_queue: queue_size = " + q.queueSize() + " bytes is more than "
+  /** The byte bound of an in-memory queue: a share of the max heap. */
+  private static final long HEAP_SHARE = HeapBudget.share(HeapBudget.EXPORTER_QUEUE);
+
+  /** Says once, at start, when the heap bound is tighter than the configured byte size. */
+  private void warnIfCapped() {
+    if (!store.persistent() && queueConfig.sizer() == QueueConfig.Sizer.BYTES && queueConfig.queueSize() > HEAP_SHARE) {
+      logger.warning("sending_queue: queue_size = " + queueConfig.queueSize() + " bytes is more than "
           + (int) (HeapBudget.EXPORTER_QUEUE * 100) + "% of the max heap; the in-memory queue holds at most "
-          + heapShare + " bytes (use a persistent queue, sending_queue { storage = ... }, for more)");
+          + HEAP_SHARE + " bytes (use a persistent queue, sending_queue { storage = ... }, for more)");
     }
-    return limits(q, heapShare);
   }
 
   /**
@@ -222,6 +225,7 @@ public final class SendingQueue<T> {
       if (started || stop.isStopping()) return;
       started = true;
       if (!queueConfig.enabled()) return;
+      warnIfCapped();
       for (int i = 0; i < queueConfig.numConsumers(); i++) {
         WorkerState state = new WorkerState();
         workers.add(supervisor.start("exporter-" + name + "-" + i, self -> workerLoop(self, state),

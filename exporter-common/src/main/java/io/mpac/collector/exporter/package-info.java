@@ -1,9 +1,23 @@
 /**
- * The exporter core shared by every exporter: a bounded sending queue ({@link
- * io.mpac.collector.exporter.SendingQueue}) drained by worker threads, retry with exponential
- * backoff and jitter ({@link io.mpac.collector.exporter.RetryPolicy}), one classification of send
- * outcomes ({@link io.mpac.collector.exporter.SendOutcome}), rate-limited failure logs and the
- * exporter self-metrics ({@link io.mpac.collector.exporter.ExporterMetrics}).
+ * The one send path every exporter runs on. Its pieces:
+ * <ul>
+ *   <li>where payloads wait: a {@link io.mpac.collector.exporter.queue.QueueStore}, in memory or
+ *       persistent ({@link io.mpac.collector.exporter.queue.FileQueueStore}), bounded in count, items
+ *       and bytes, acked only when a payload is settled;
+ *   <li>the retry loop: {@link io.mpac.collector.exporter.Delivery}, with a
+ *       {@link io.mpac.collector.exporter.RetrySchedule} ({@link io.mpac.collector.exporter.RetryPolicy}
+ *       by elapsed time, {@link io.mpac.collector.exporter.CountedBackoff} by count), one
+ *       classification of outcomes ({@link io.mpac.collector.exporter.SendOutcome},
+ *       {@link io.mpac.collector.exporter.HttpOutcomes}) and the shutdown deadline
+ *       ({@link io.mpac.collector.exporter.StopSignal});
+ *   <li>workers under the component's {@link io.mpac.collector.component.Supervisor}; rate-limited
+ *       logs ({@link io.mpac.collector.logging.RateLimitedLogger}); the exporter self-metrics
+ *       ({@link io.mpac.collector.exporter.ExporterMetrics}).
+ * </ul>
+ *
+ * <p>The OTLP exporters use all of it through {@link io.mpac.collector.exporter.SendingQueue}.
+ * {@code loki.write} and {@code prometheus.remote_write} keep their own batching (per tenant; per
+ * series, in shards) between a {@code QueueStore} and {@code Delivery}.
  *
  * <p>An exporter supplies only its transport, a {@link io.mpac.collector.exporter.RequestSender}
  * that makes one attempt and maps the backend's answer to an outcome. The config blocks

@@ -170,6 +170,7 @@ public final class EndToEndBenchmark {
     sb.append("Run of ").append(started.truncatedTo(ChronoUnit.SECONDS)).append(" (").append(took.toMinutes())
         .append(" min ").append(took.toSecondsPart()).append(" s)")
         .append(o.quick() ? ", **--quick smoke run: short windows, not a measurement**" : "").append(".\n\n");
+    sb.append("- Commit: `").append(commit()).append("`.\n");
     sb.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (").append(cpuModel())
         .append("), shared with other builds. Java ").append(System.getProperty("java.vm.version")).append(".\n");
     sb.append("- Load average (`/proc/loadavg`) before: `").append(loadBefore).append("`, after: `").append(loadAfter)
@@ -186,6 +187,27 @@ public final class EndToEndBenchmark {
     }
     sb.append(String.join(", ", sizes)).append(".\n");
     return sb.toString();
+  }
+
+  /** The checked-out commit, marked when tracked files differ from it; "unknown" outside a git work tree. */
+  private static String commit() {
+    try {
+      String head = run("git", "rev-parse", "--short", "HEAD");
+      String dirty = run("git", "status", "--porcelain", "--untracked-files=no");
+      return head.isEmpty() ? "unknown" : head + (dirty.isEmpty() ? "" : " with uncommitted changes");
+    } catch (IOException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+
+  private static String run(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) return "";
+    return new String(out, StandardCharsets.UTF_8).trim();
   }
 
   private static String cpuModel() {

@@ -8,8 +8,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Turns the measurements into Markdown: per scenario, min / median / max over the repetitions for
- * each target and the per-repetition ratios collector/relay; then issue #4's targets with PASS or
- * FAIL; then every raw measurement.
+ * each target and the per-repetition ratios collector/relay (and, when measured, persistent
+ * queue/in-memory queue: issue #12); then the issues' targets with PASS or FAIL; then every raw
+ * measurement.
  *
  * <p>How targets are judged: a ratio target uses the median of the per-repetition ratios (each
  * ratio pairs the relay and the collector of the same repetition, measured minutes apart on the
@@ -41,12 +42,17 @@ final class Report {
 
   /** Per-repetition ratios collector/relay of {@code f}, for the repetitions where both were measured. */
   Stats ratio(String scenario, ToDoubleFunction<Measurement> f) {
+    return ratio(Target.COLLECTOR, Target.RELAY, scenario, f);
+  }
+
+  /** Per-repetition ratios {@code num}/{@code den} of {@code f}, for the repetitions where both were measured. */
+  Stats ratio(Target num, Target den, String scenario, ToDoubleFunction<Measurement> f) {
     List<Double> ratios = new ArrayList<>();
     for (int r = 1; r <= repetitions; r++) {
-      Optional<Measurement> relay = find(r, Target.RELAY, scenario);
-      Optional<Measurement> collector = find(r, Target.COLLECTOR, scenario);
-      if (relay.isPresent() && collector.isPresent()) {
-        ratios.add(f.applyAsDouble(collector.get()) / f.applyAsDouble(relay.get()));
+      Optional<Measurement> d = find(r, den, scenario);
+      Optional<Measurement> n = find(r, num, scenario);
+      if (d.isPresent() && n.isPresent()) {
+        ratios.add(f.applyAsDouble(n.get()) / f.applyAsDouble(d.get()));
       }
     }
     return Stats.of(ratios);
@@ -56,7 +62,11 @@ final class Report {
     return Stats.of(of(target, scenario).stream().map(m -> f.applyAsDouble(m)).toList());
   }
 
-  /** Issue #4's targets, for the scenarios measured on both targets. */
+  /** Issue #12's targets for the persistent queue vs the in-memory queue (saturation). */
+  static final double PERSISTENT_CPU_LIMIT = 1.3;
+  static final double PERSISTENT_RATE_LIMIT = 0.7;
+
+  /** Issue #4's and #12's targets, for the scenarios measured on both targets compared. */
   List<Check> checks() {
     List<Check> out = new ArrayList<>();
     if (has("a")) {
@@ -80,6 +90,19 @@ final class Report {
           lost + " / " + dup + (settled ? "" : " (sink did not settle)"), lost == 0 && dup == 0 && settled));
       Stats rate = ratio("b", Measurement::itemsPerSecond);
       out.add(new Check("b", "collector delivered spans/s vs relay", "≥ 0.7×", ratioText(rate), rate.median() >= 0.7));
+    }
+    if (hasPersistent("b")) {
+      Stats cpu = ratio(Target.COLLECTOR_PERSISTENT, Target.COLLECTOR, "b", Measurement::cpuMicrosPerItem);
+      out.add(new Check("b", "persistent queue CPU per span vs in-memory queue", "≤ 1.3×", ratioText(cpu),
+          cpu.median() <= PERSISTENT_CPU_LIMIT));
+      Stats rate = ratio(Target.COLLECTOR_PERSISTENT, Target.COLLECTOR, "b", Measurement::itemsPerSecond);
+      out.add(new Check("b", "persistent queue delivered spans/s vs in-memory queue", "≥ 0.7×", ratioText(rate),
+          rate.median() >= PERSISTENT_RATE_LIMIT));
+      long lost = of(Target.COLLECTOR_PERSISTENT, "b").stream().mapToLong(Measurement::lost).sum();
+      long dup = of(Target.COLLECTOR_PERSISTENT, "b").stream().mapToLong(Measurement::duplicated).sum();
+      boolean settled = of(Target.COLLECTOR_PERSISTENT, "b").stream().allMatch(Measurement::settled);
+      out.add(new Check("b", "persistent queue spans lost / duplicated (all repetitions)", "0 / 0",
+          lost + " / " + dup + (settled ? "" : " (sink did not settle)"), lost == 0 && dup == 0 && settled));
     }
     return out;
   }
@@ -109,10 +132,11 @@ final class Report {
       row(sb, s, "refused " + s.unit() + "s (not retried)", m -> m.refused(), 0, false);
       row(sb, s, "generator + sink JVM CPU (% of one core)", Measurement::loadCpuPercentOfCore, 1, false);
       row(sb, s, "load average (1 min) at start", Measurement::loadAverageAtStart, 2, false);
+      if (hasPersistent(s.id())) persistentTable(sb, s);
     }
     List<Check> checks = checks();
     if (!checks.isEmpty()) {
-      sb.append("\n#### Targets (issue #4)\n\n| scenario | target | limit | measured | result |\n|---|---|---|---|---|\n");
+      sb.append("\n#### Targets (issues #4 and #12)\n\n| scenario | target | limit | measured | result |\n|---|---|---|---|---|\n");
       for (Check c : checks) {
         sb.append("| (").append(c.scenario()).append(") | ").append(c.what()).append(" | ").append(c.limit())
             .append(" | ").append(c.measured()).append(" | **").append(c.verdict()).append("** |\n");
@@ -145,6 +169,35 @@ final class Report {
     sb.append("| ").append(name).append(" | ").append(text(stats(Target.RELAY, s.id(), f), decimals)).append(" | ")
         .append(text(stats(Target.COLLECTOR, s.id(), f), decimals)).append(" | ")
         .append(withRatio ? ratioText(ratio(s.id(), f)) : "").append(" |\n");
+  }
+
+  /** The persistent queue beside the in-memory one, same scenario, same repetitions. */
+  private void persistentTable(StringBuilder sb, Scenario s) {
+    sb.append("\nPersistent sending queue (`otelcol.storage.file`, fsync off) vs the in-memory queue, same run:\n\n");
+    sb.append("| figure | in-memory queue min / median / max | persistent queue min / median / max | persistent ÷ in-memory, median (min–max) |\n");
+    sb.append("|---|---|---|---|\n");
+    prow(sb, s, "delivered " + s.unit() + "s/s", Measurement::itemsPerSecond, 0, true);
+    prow(sb, s, "target CPU per " + s.unit() + " (µs)", Measurement::cpuMicrosPerItem, 2, true);
+    prow(sb, s, "target CPU (% of one core)", Measurement::cpuPercentOfCore, 1, true);
+    prow(sb, s, "target peak RSS in the window (MiB)", Measurement::peakRssMiB, 1, true);
+    if (s.signal() == io.mpac.collector.pdata.Signal.TRACES) {
+      prow(sb, s, "latency send → sink, p99 (ms)", m -> m.latencyP99Micros() / 1000.0, 2, true);
+    }
+    prow(sb, s, "lost " + s.unit() + "s (accepted − received)", m -> m.lost(), 0, false);
+    prow(sb, s, "duplicated " + s.unit() + "s (received − accepted)", m -> m.duplicated(), 0, false);
+    prow(sb, s, "refused " + s.unit() + "s (not retried)", m -> m.refused(), 0, false);
+  }
+
+  private void prow(StringBuilder sb, Scenario s, String name, ToDoubleFunction<Measurement> f, int decimals,
+      boolean withRatio) {
+    sb.append("| ").append(name).append(" | ").append(text(stats(Target.COLLECTOR, s.id(), f), decimals)).append(" | ")
+        .append(text(stats(Target.COLLECTOR_PERSISTENT, s.id(), f), decimals)).append(" | ")
+        .append(withRatio ? ratioText(ratio(Target.COLLECTOR_PERSISTENT, Target.COLLECTOR, s.id(), f)) : "")
+        .append(" |\n");
+  }
+
+  private boolean hasPersistent(String scenario) {
+    return !of(Target.COLLECTOR, scenario).isEmpty() && !of(Target.COLLECTOR_PERSISTENT, scenario).isEmpty();
   }
 
   private boolean has(String scenario) {

@@ -53,12 +53,14 @@ final class SystemUnderTest implements AutoCloseable {
     switch (target) {
       case RELAY -> cmd.addAll(List.of("-cp", jar.toString(), "io.mpac.collector.loadgen.GrpcRelay",
           "--port", Integer.toString(port), "--upstream", "127.0.0.1:" + sinkPort));
-      case COLLECTOR -> {
+      case COLLECTOR, COLLECTOR_PERSISTENT -> {
         adminPort = freePort();
         Path config = workDir.resolve(name + ".alloy");
-        Files.writeString(config, collectorConfig(port, sinkPort), StandardCharsets.UTF_8);
+        boolean persistent = target == Target.COLLECTOR_PERSISTENT;
+        Files.writeString(config, collectorConfig(port, sinkPort, persistent), StandardCharsets.UTF_8);
         cmd.addAll(List.of("-jar", jar.toString(), "run", config.toString(),
-            "--server.http.listen-addr", "127.0.0.1:" + adminPort));
+            "--server.http.listen-addr", "127.0.0.1:" + adminPort,
+            "--storage.path", workDir.resolve(name + "-data").toString()));
       }
     }
     Path log = workDir.resolve(name + ".log");
@@ -75,9 +77,13 @@ final class SystemUnderTest implements AutoCloseable {
 
   /**
    * The collector's pipeline: OTLP/gRPC receiver → batch processor (Alloy's defaults: 200ms,
-   * 2000, 3000) → OTLP/gRPC exporter (its default queue and retry) to the sink, uncompressed.
+   * 2000, 3000) → OTLP/gRPC exporter (its default queue and retry) to the sink, uncompressed; with
+   * {@code persistent}, the exporter's queue is kept on disk by {@code otelcol.storage.file}
+   * (otherwise identical).
    */
-  static String collectorConfig(int port, int sinkPort) {
+  static String collectorConfig(int port, int sinkPort, boolean persistent) {
+    String queue = persistent ? "  sending_queue {\n    storage = otelcol.storage.file.queue.handler\n  }\n" : "";
+    String storage = persistent ? "\notelcol.storage.file \"queue\" {}\n" : "";
     return """
         // Written by io.mpac.collector.bench.e2e.EndToEndBenchmark.
         otelcol.receiver.otlp "bench" {
@@ -107,8 +113,12 @@ final class SystemUnderTest implements AutoCloseable {
               insecure = true
             }
           }
-        }
-        """.formatted(port, sinkPort);
+        %s}
+        %s""".formatted(port, sinkPort, queue, storage);
+  }
+
+  static String collectorConfig(int port, int sinkPort) {
+    return collectorConfig(port, sinkPort, false);
   }
 
   Target target() {

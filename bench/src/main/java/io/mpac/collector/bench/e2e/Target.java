@@ -7,16 +7,22 @@ enum Target {
   /** The floor: {@code io.mpac.collector.loadgen.GrpcRelay}, which forwards each request's bytes unchanged. */
   RELAY,
   /** mpac-collector: {@code otelcol.receiver.otlp} (gRPC) → {@code otelcol.processor.batch} → {@code otelcol.exporter.otlp}. */
-  COLLECTOR;
+  COLLECTOR,
+  /**
+   * The same collector with a persistent sending queue
+   * ({@code sending_queue { storage = otelcol.storage.file.queue.handler }}, fsync off as by default),
+   * its queue under {@code --storage.path} in the work directory.
+   */
+  COLLECTOR_PERSISTENT;
 
   String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   static Target parse(String s) {
     for (Target t : values()) {
       if (t.label().equals(s.trim())) return t;
     }
-    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, collector)");
+    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, collector, collector-persistent)");
   }
 }

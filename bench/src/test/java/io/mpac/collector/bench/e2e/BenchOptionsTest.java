@@ -66,4 +66,22 @@ class BenchOptionsTest {
     assertThat(text).contains("endpoint = \"127.0.0.1:40001\"").contains("endpoint    = \"127.0.0.1:40002\"")
         .contains("compression = \"none\"").contains("insecure = true");
   }
+
+  @Test
+  void persistentCollectorConfigDiffersOnlyByTheStorage() throws Exception {
+    String memory = SystemUnderTest.collectorConfig(40001, 40002, false);
+    String persistent = SystemUnderTest.collectorConfig(40001, 40002, true);
+    List<Block> blocks = Parser.parse("bench.alloy", persistent).body().stream().map(s -> (Block) s).toList();
+    assertThat(blocks.stream().map(b -> String.join(".", b.name()) + "." + b.label())).containsExactly(
+        "otelcol.receiver.otlp.bench", "otelcol.processor.batch.bench", "otelcol.exporter.otlp.sink",
+        "otelcol.storage.file.queue");
+    Block exporter = blocks.get(2);
+    assertThat(exporter.body().stream().filter(st -> st instanceof Block b && b.name().equals(List.of("sending_queue"))))
+        .hasSize(1);
+    assertThat(persistent).contains("storage = otelcol.storage.file.queue.handler");
+    assertThat(persistent.replace("  sending_queue {\n    storage = otelcol.storage.file.queue.handler\n  }\n", "")
+        .replace("\notelcol.storage.file \"queue\" {}\n", "")).isEqualTo(memory);
+    assertThat(BenchOptions.parse(new String[] {"--targets", "collector,collector-persistent"}).targets())
+        .containsExactly(Target.COLLECTOR, Target.COLLECTOR_PERSISTENT);
+  }
 }

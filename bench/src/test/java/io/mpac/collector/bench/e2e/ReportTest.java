@@ -62,6 +62,29 @@ class ReportTest {
         .contains("| (b) | collector spans lost / duplicated (all repetitions) | 0 / 0 | 5 / 0 | **FAIL** |");
   }
 
+  @Test
+  void thePersistentQueueIsJudgedAgainstTheInMemoryQueueOfTheSameRepetition() {
+    List<Measurement> ms = List.of(
+        // CPU per span: in-memory 10 µs; persistent 12 µs, 16 µs -> ratios 1.2, 1.6 -> median 1.4 (FAIL)
+        // spans/s: in-memory 10,000; persistent 9,000, 6,000 -> 0.9, 0.6 -> median 0.75 (PASS)
+        m(1, Target.COLLECTOR, "b", 100_000, 100_000, 100, 10, 5),
+        m(1, Target.COLLECTOR_PERSISTENT, "b", 90_000, 90_000, 108, 10, 5),
+        m(2, Target.COLLECTOR_PERSISTENT, "b", 60_000, 60_000, 96, 10, 5),
+        m(2, Target.COLLECTOR, "b", 100_000, 100_000, 100, 10, 5));
+    Report report = new Report(ms, Scenario.standard(false), 2);
+    List<Report.Check> checks = report.checks();
+    assertThat(checks).extracting(c -> c.what() + " " + c.verdict()).containsExactly(
+        "persistent queue CPU per span vs in-memory queue FAIL",
+        "persistent queue delivered spans/s vs in-memory queue PASS",
+        "persistent queue spans lost / duplicated (all repetitions) PASS");
+    assertThat(checks.get(0).measured()).isEqualTo("1.40× (1.20–1.60)");
+    assertThat(checks.get(1).measured()).isEqualTo("0.75× (0.60–0.90)");
+    String md = report.markdown("h\n");
+    assertThat(md).contains("Persistent sending queue (`otelcol.storage.file`, fsync off) vs the in-memory queue")
+        .contains("| delivered spans/s | 10,000 / 10,000 / 10,000 | 6,000 / 7,500 / 9,000 | 0.75× (0.60–0.90) |")
+        .contains("| 2 | collector-persistent | b |");
+  }
+
   /** A measurement over 10 s of sending and an 11 s window, with p99 = latencyMs + 20 ms for the collector. */
   private static Measurement m(int rep, Target t, String scenario, long accepted, long received, long ticks,
       long seconds, long latencyMs) {

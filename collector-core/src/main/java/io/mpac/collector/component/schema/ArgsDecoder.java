@@ -30,9 +30,19 @@ public final class ArgsDecoder {
     Value evaluate(Expr expr) throws EvalException;
   }
 
+  /**
+   * Decides what a component is handed for a capsule argument (an output): the handle itself, or a
+   * wrapper around it (the pipeline counts and taps data-flow edges this way).
+   */
+  @FunctionalInterface
+  public interface HandleBinder {
+    Handle bind(Value.Capsule capsule, Handle handle);
+  }
+
   private final ExprEvaluator evaluator;
   private final Predicate<Expr> skip;
   private final List<Diagnostic> diagnostics;
+  private HandleBinder binder = (capsule, handle) -> handle;
 
   /**
    * @param evaluator evaluates attribute expressions
@@ -44,6 +54,12 @@ public final class ArgsDecoder {
     this.evaluator = evaluator;
     this.skip = skip;
     this.diagnostics = diagnostics;
+  }
+
+  /** Hands components {@code binder}'s choice for each capsule argument instead of the handle. */
+  public ArgsDecoder bindHandlesWith(HandleBinder binder) {
+    this.binder = binder;
+    return this;
   }
 
   /** Decodes the body of {@code block} (a component block, so its name is the component name). */
@@ -86,7 +102,7 @@ public final class ArgsDecoder {
         if (v == Value.NULL) continue; // null means "use the default"
         try {
           values.put(attr.name(), convert(v, spec.type(), attr.value()));
-          raw.put(attr.name(), v);
+          raw.put(attr.name(), sealSecrets(v, spec.type()));
         } catch (ConversionError e) {
           error(e.position, "attribute \"" + attr.name() + "\": " + e.getMessage());
         }
@@ -124,6 +140,29 @@ public final class ArgsDecoder {
     return new Args(name, position, schema, values, raw, positions, children);
   }
 
+  /**
+   * The value as the API, UI and logs may see it: whatever a {@code secret}-typed argument (or a
+   * list or map of them) was assigned, a literal or {@code sys.env(...)}, becomes a secret there.
+   */
+  static Value sealSecrets(Value v, Type type) {
+    if (type == Type.Scalar.SECRET) {
+      if (v instanceof Value.Str s) return s.secret() ? s : new Value.Str(s.value(), true);
+      if (v instanceof Value.Num n) return new Value.Str(n.toString(), true);
+      return v;
+    }
+    if (type instanceof Type.ListOf list && v instanceof Value.Array arr) {
+      List<Value> out = new ArrayList<>(arr.elements().size());
+      for (Value e : arr.elements()) out.add(sealSecrets(e, list.element()));
+      return new Value.Array(out);
+    }
+    if (type instanceof Type.MapOf map && v instanceof Value.Obj obj) {
+      Map<String, Value> out = new LinkedHashMap<>();
+      obj.fields().forEach((k, e) -> out.put(k, sealSecrets(e, map.value())));
+      return new Value.Obj(out);
+    }
+    return v;
+  }
+
   private void error(Position p, String message) {
     diagnostics.add(new Diagnostic(p, message));
   }
@@ -139,13 +178,14 @@ public final class ArgsDecoder {
   }
 
   /** Converts {@code v} to the Java value of {@code type}; {@code expr} (may be null) gives positions. */
-  private static Object convert(Value v, Type type, Expr expr) throws ConversionError {
+  private Object convert(Value v, Type type, Expr expr) throws ConversionError {
     Position pos = expr != null ? expr.position() : Position.NONE;
     if (type instanceof Type.Scalar s) {
       return convertScalar(v, s, pos);
     }
     if (type instanceof Type.OneOf one) {
       if (!(v instanceof Value.Str str)) throw mismatch(pos, type, v);
+      if (str.secret()) throw secretMisuse(pos, type);
       if (!one.allowed().contains(str.value())) {
         throw new ConversionError(pos, "\"" + str.value() + "\" is not " + type.describe()
             + Suggestions.hint(str.value(), one.allowed()));
@@ -181,18 +221,19 @@ public final class ArgsDecoder {
     if (h.signal() != null && !((OtlpConsumer) cap.handle()).signals().contains(h.signal())) {
       throw new ConversionError(pos, cap + " does not accept " + h.signal().lowerName());
     }
-    return (Handle) cap.handle();
+    return binder.bind(cap, (Handle) cap.handle());
   }
 
   private static Object convertScalar(Value v, Type.Scalar s, Position pos) throws ConversionError {
+    // A secret converts only to a secret: parse errors of other types would print its text.
+    if (v instanceof Value.Str str && str.secret() && s != Type.Scalar.SECRET && s != Type.Scalar.ANY) {
+      throw secretMisuse(pos, s);
+    }
     switch (s) {
       case ANY:
         return v;
       case STRING:
         if (v instanceof Value.Str str) {
-          if (str.secret()) {
-            throw new ConversionError(pos, "a secret cannot be used as a string; use convert.nonsensitive");
-          }
           return str.value();
         }
         if (v instanceof Value.Num n) return n.toString();
@@ -246,6 +287,11 @@ public final class ArgsDecoder {
       default:
         throw new IllegalStateException(s.name());
     }
+  }
+
+  private static ConversionError secretMisuse(Position pos, Type expected) {
+    return new ConversionError(pos, "a secret cannot be used as " + (expected == Type.Scalar.STRING ? "a string"
+        : expected.describe()) + "; use convert.nonsensitive");
   }
 
   private static ConversionError mismatch(Position pos, Type expected, Value got) {

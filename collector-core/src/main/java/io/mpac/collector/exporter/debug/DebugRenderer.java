@@ -21,13 +21,13 @@ import io.opentelemetry.proto.trace.v1.Span;
 import java.util.List;
 
 /** Renders a request as text for the debug exporter. */
-final class DebugRenderer {
+public final class DebugRenderer {
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private DebugRenderer() {}
 
-  static String render(OtlpRequest request, Verbosity verbosity) throws InvalidProtocolBufferException {
+  public static String render(OtlpRequest request, Verbosity verbosity) throws InvalidProtocolBufferException {
     return switch (request.signal()) {
       case TRACES -> traces(ExportTraceServiceRequest.parseFrom(request.bytes()), request.itemCount(), verbosity);
       case METRICS -> metrics(ExportMetricsServiceRequest.parseFrom(request.bytes()), request.itemCount(), verbosity);

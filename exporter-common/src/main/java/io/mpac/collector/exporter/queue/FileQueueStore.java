@@ -1,6 +1,6 @@
 package io.mpac.collector.exporter.queue;
 
-import io.mpac.collector.exporter.RateLimitedLogger;
+import io.mpac.collector.logging.RateLimitedLogger;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;

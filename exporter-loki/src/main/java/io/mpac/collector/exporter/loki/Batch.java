@@ -8,7 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The entries of one tenant waiting to be sent, grouped into streams by label set. Worker-owned. */
+/**
+ * The entries of one tenant waiting to be sent, grouped into streams by label set, and the chunks
+ * they came from (so each chunk is acked once all its entries are settled). Worker-owned.
+ */
 final class Batch {
 
   private static final Comparator<QueuedEntry> BY_TIME = Comparator.comparingLong(QueuedEntry::timestampNanos);
@@ -20,6 +23,10 @@ final class Batch {
   private StreamEntries lastStream;
   private long bytes;
   private int entries;
+  /** The chunks the entries came from, in order, with how many entries each gave (runs). */
+  private HeldChunk[] owners = new HeldChunk[4];
+  private int[] ownerCounts = new int[4];
+  private int ownerRuns;
 
   Batch(String tenant, long createdNanos) {
     this.tenant = tenant;
@@ -42,8 +49,11 @@ final class Batch {
     return streams.size();
   }
 
-  /** Adds the entry; false (and not added) when it would open a stream past {@code maxStreams} (0 = no limit). */
-  boolean add(QueuedEntry q, long maxStreams) {
+  /**
+   * Adds the entry of {@code owner}; false (and not added) when it would open a stream past
+   * {@code maxStreams} (0 = no limit).
+   */
+  boolean add(QueuedEntry q, long maxStreams, HeldChunk owner) {
     StreamEntries list;
     if (q.stream() == lastLabels) {
       list = lastStream;
@@ -60,7 +70,22 @@ final class Batch {
     list.add(q);
     bytes += q.size();
     entries++;
+    if (ownerRuns > 0 && owners[ownerRuns - 1] == owner) {
+      ownerCounts[ownerRuns - 1]++;
+    } else {
+      if (ownerRuns == owners.length) {
+        owners = Arrays.copyOf(owners, ownerRuns * 2);
+        ownerCounts = Arrays.copyOf(ownerCounts, ownerRuns * 2);
+      }
+      owners[ownerRuns] = owner;
+      ownerCounts[ownerRuns++] = 1;
+    }
     return true;
+  }
+
+  /** Calls {@code settled} once per run of entries from one chunk, with the run's length. */
+  void forEachOwner(java.util.function.ObjIntConsumer<HeldChunk> settled) {
+    for (int i = 0; i < ownerRuns; i++) settled.accept(owners[i], ownerCounts[i]);
   }
 
   /** The streams to send, each sorted by timestamp (stable: equal times keep their arrival order). */

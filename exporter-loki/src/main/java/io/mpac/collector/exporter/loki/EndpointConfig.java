@@ -34,8 +34,12 @@ import java.util.Set;
  * @param basicAuthPassword basic auth password
  * @param bearerToken a bearer token, or empty
  * @param tls TLS settings for https URLs
- * @param queueCapacity bytes of entries queued or in flight for this endpoint before
- *     {@code loki.write} refuses more (back-pressure)
+ * @param queueCapacity bytes of entries queued, batched or in flight for this endpoint (in memory;
+ *     never more than {@link io.mpac.collector.component.HeapBudget#EXPORTER_QUEUE} of the heap)
+ *     before {@code loki.write} refuses more (back-pressure)
+ * @param blockOnOverflow when the queue is full, wait up to {@link #BLOCK_LIMIT} for room before
+ *     refusing; false refuses at once
+ * @param drainTimeout how long a shutdown keeps sending what is queued (without the WAL)
  */
 public record EndpointConfig(
     URI url,
@@ -53,7 +57,9 @@ public record EndpointConfig(
     String basicAuthPassword,
     String bearerToken,
     TlsSettings tls,
-    long queueCapacity) {
+    long queueCapacity,
+    boolean blockOnOverflow,
+    Duration drainTimeout) {
 
   public static final Duration DEFAULT_BATCH_WAIT = Duration.ofSeconds(1);
   public static final long DEFAULT_BATCH_SIZE = 1024 * 1024;
@@ -62,6 +68,9 @@ public record EndpointConfig(
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofMinutes(5);
   public static final int DEFAULT_MAX_BACKOFF_RETRIES = 10;
   public static final long DEFAULT_QUEUE_CAPACITY = 10L * 1024 * 1024;
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(15);
+  /** The longest a push waits for room with {@code block_on_overflow} before it is refused. */
+  public static final Duration BLOCK_LIMIT = Duration.ofSeconds(5);
 
   /** Headers java.net.http manages itself; setting them is a config error. */
   private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host",
@@ -74,7 +83,11 @@ public record EndpointConfig(
 
   static final Schema QUEUE = Schema.builder()
       .optional("capacity", Types.BYTES, DEFAULT_QUEUE_CAPACITY,
-          "bytes of entries queued or in flight before loki.write refuses more (back-pressure)")
+          "bytes of entries queued, batched or in flight before loki.write refuses more (back-pressure); at most 10% of the heap")
+      .optional("block_on_overflow", Types.BOOL, true,
+          "when the queue is full, wait up to 5s for room before refusing; false refuses at once")
+      .optional("drain_timeout", Types.DURATION, DEFAULT_DRAIN_TIMEOUT,
+          "longest a shutdown keeps sending what is queued (without the WAL); the rest is counted as dropped")
       .build();
 
   static final Schema SCHEMA = Schema.builder()
@@ -107,7 +120,7 @@ public record EndpointConfig(
   public static EndpointConfig defaults(URI url) {
     return new EndpointConfig(url, "", "", Map.of(), DEFAULT_BATCH_WAIT, DEFAULT_BATCH_SIZE, DEFAULT_REMOTE_TIMEOUT,
         DEFAULT_MIN_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_BACKOFF_RETRIES, true, "", "", "", TlsSettings.NONE,
-        DEFAULT_QUEUE_CAPACITY);
+        DEFAULT_QUEUE_CAPACITY, true, DEFAULT_DRAIN_TIMEOUT);
   }
 
   /** host:port of a URL, as Go's URL.Host (the {@code host} tag of the metrics). */
@@ -120,32 +133,37 @@ public record EndpointConfig(
 
   public EndpointConfig withTenant(String tenant) {
     return new EndpointConfig(url, name, tenant, headers, batchWait, batchSize, remoteTimeout, minBackoff, maxBackoff,
-        maxBackoffRetries, retryOnHttp429, basicAuthUsername, basicAuthPassword, bearerToken, tls, queueCapacity);
+        maxBackoffRetries, retryOnHttp429, basicAuthUsername, basicAuthPassword, bearerToken, tls, queueCapacity, blockOnOverflow, drainTimeout);
   }
 
   public EndpointConfig withBatching(Duration wait, long size) {
     return new EndpointConfig(url, name, tenantId, headers, wait, size, remoteTimeout, minBackoff, maxBackoff,
-        maxBackoffRetries, retryOnHttp429, basicAuthUsername, basicAuthPassword, bearerToken, tls, queueCapacity);
+        maxBackoffRetries, retryOnHttp429, basicAuthUsername, basicAuthPassword, bearerToken, tls, queueCapacity, blockOnOverflow, drainTimeout);
   }
 
   public EndpointConfig withRetries(Duration min, Duration max, int retries, boolean on429) {
     return new EndpointConfig(url, name, tenantId, headers, batchWait, batchSize, remoteTimeout, min, max, retries,
-        on429, basicAuthUsername, basicAuthPassword, bearerToken, tls, queueCapacity);
+        on429, basicAuthUsername, basicAuthPassword, bearerToken, tls, queueCapacity, blockOnOverflow, drainTimeout);
   }
 
   public EndpointConfig withQueueCapacity(long capacity) {
     return new EndpointConfig(url, name, tenantId, headers, batchWait, batchSize, remoteTimeout, minBackoff, maxBackoff,
-        maxBackoffRetries, retryOnHttp429, basicAuthUsername, basicAuthPassword, bearerToken, tls, capacity);
+        maxBackoffRetries, retryOnHttp429, basicAuthUsername, basicAuthPassword, bearerToken, tls, capacity, blockOnOverflow, drainTimeout);
+  }
+
+  public EndpointConfig withQueue(long capacity, boolean block, Duration drain) {
+    return new EndpointConfig(url, name, tenantId, headers, batchWait, batchSize, remoteTimeout, minBackoff, maxBackoff,
+        maxBackoffRetries, retryOnHttp429, basicAuthUsername, basicAuthPassword, bearerToken, tls, capacity, block, drain);
   }
 
   public EndpointConfig withHeaders(Map<String, String> h, String bearer, String basicUser, String basicPassword) {
     return new EndpointConfig(url, name, tenantId, h, batchWait, batchSize, remoteTimeout, minBackoff, maxBackoff,
-        maxBackoffRetries, retryOnHttp429, basicUser, basicPassword, bearer, tls, queueCapacity);
+        maxBackoffRetries, retryOnHttp429, basicUser, basicPassword, bearer, tls, queueCapacity, blockOnOverflow, drainTimeout);
   }
 
   public EndpointConfig withRemoteTimeout(Duration timeout) {
     return new EndpointConfig(url, name, tenantId, headers, batchWait, batchSize, timeout, minBackoff, maxBackoff,
-        maxBackoffRetries, retryOnHttp429, basicAuthUsername, basicAuthPassword, bearerToken, tls, queueCapacity);
+        maxBackoffRetries, retryOnHttp429, basicAuthUsername, basicAuthPassword, bearerToken, tls, queueCapacity, blockOnOverflow, drainTimeout);
   }
 
   /** Reads one {@code endpoint} block, adding every problem to {@code diags}; null if it has any. */
@@ -206,12 +224,15 @@ public record EndpointConfig(
           "at most one of basic_auth, bearer_token and an Authorization header may be set"));
     }
     TlsSettings tls = TlsBlocks.tlsConfig(b.block("tls_config"), diags);
-    long capacity = b.blockOrDefaults("queue_config").bytes("capacity");
-    if (capacity < 1) diags.add(new Diagnostic(b.position(), "queue_config capacity must be at least 1 byte"));
+    Args queue = b.blockOrDefaults("queue_config");
+    long capacity = queue.bytes("capacity");
+    if (capacity < 1) diags.add(new Diagnostic(queue.positionOf("capacity"), "queue_config capacity must be at least 1 byte"));
+    Duration drain = queue.duration("drain_timeout");
+    if (drain.isNegative()) diags.add(new Diagnostic(queue.positionOf("drain_timeout"), "drain_timeout must not be negative"));
     if (diags.size() > before) return null;
     return new EndpointConfig(url, b.string("name"), b.string("tenant_id"), headers, batchWait, batchSize, timeout,
         min, max, (int) retries, b.bool("retry_on_http_429"), user, password, bearer,
-        tls, capacity);
+        tls, capacity, queue.bool("block_on_overflow"), drain);
   }
 
   @Override

@@ -6,7 +6,7 @@ import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.consumer.OtlpConsumer;
-import io.mpac.collector.exporter.RateLimitedLogger;
+import io.mpac.collector.logging.RateLimitedLogger;
 import io.mpac.collector.loki.LogsFanout;
 import io.mpac.collector.loki.LogsReceiver;
 import io.mpac.collector.loki.LokiEntry;

@@ -16,19 +16,29 @@ import java.util.Map;
  * @param maxStreams most streams in one batch; entries of further streams are dropped
  *     ({@code reason="stream_limited"}); 0 = unlimited
  * @param endpoints where entries are pushed, each with its own queue, batching and retries
+ * @param wal the write-ahead log (off by default)
  */
-public record LokiWriteConfig(Map<String, String> externalLabels, long maxStreams, List<EndpointConfig> endpoints) {
+public record LokiWriteConfig(Map<String, String> externalLabels, long maxStreams, List<EndpointConfig> endpoints,
+    WalConfig wal) {
 
   static final Schema SCHEMA = Schema.builder()
       .optional("external_labels", Types.STRING_MAP, Map.of(), "labels added to every entry; the entry's own win")
       .optional("max_streams", Types.INT, 0L, "most streams per batch; entries of further streams are dropped; 0 = unlimited")
       .block("endpoint", EndpointConfig.SCHEMA, Schema.BlockSpec.Cardinality.REPEATED, "a Loki push endpoint")
+      .block("wal", WalConfig.SCHEMA, Schema.BlockSpec.Cardinality.OPTIONAL,
+          "write-ahead log: entries are on disk before they are accepted and survive restarts and crashes")
       .build();
 
   public LokiWriteConfig {
     externalLabels = Map.copyOf(externalLabels);
     endpoints = List.copyOf(endpoints);
+    java.util.Objects.requireNonNull(wal, "wal");
     if (maxStreams < 0) throw new IllegalArgumentException("max_streams must not be negative");
+  }
+
+  /** Without a WAL. */
+  public LokiWriteConfig(Map<String, String> externalLabels, long maxStreams, List<EndpointConfig> endpoints) {
+    this(externalLabels, maxStreams, endpoints, WalConfig.DISABLED);
   }
 
   static LokiWriteConfig from(Args args) throws ConfigException {
@@ -47,8 +57,30 @@ public record LokiWriteConfig(Map<String, String> externalLabels, long maxStream
       EndpointConfig c = EndpointConfig.from(e, diags);
       if (c != null) endpoints.add(c);
     }
+    WalConfig wal = WalConfig.from(args.blockOrDefaults("wal"), diags);
+    if (wal != null && wal.enabled() && endpoints.size() == args.blocks("endpoint").size()) {
+      // each endpoint's WAL lives in a directory named after the endpoint: names must differ
+      java.util.Set<String> dirs = new java.util.HashSet<>();
+      List<Args> blocks = args.blocks("endpoint");
+      for (int i = 0; i < endpoints.size() && i < blocks.size(); i++) {
+        if (!dirs.add(walDirName(endpoints.get(i)))) {
+          diags.add(new Diagnostic(blocks.get(i).position(), "two endpoints named \"" + endpoints.get(i).name()
+              + "\": with the WAL enabled every endpoint needs its own name (set name = \"...\")"));
+        }
+      }
+    }
     if (!diags.isEmpty()) throw new ConfigException(diags);
-    return new LokiWriteConfig(ext, maxStreams, endpoints);
+    return new LokiWriteConfig(ext, maxStreams, endpoints, wal);
+  }
+
+  /** The directory under {@code wal/} that holds an endpoint's WAL: its name, made file-safe. */
+  static String walDirName(EndpointConfig e) {
+    StringBuilder sb = new StringBuilder(e.name().length());
+    for (int i = 0; i < e.name().length(); i++) {
+      char c = e.name().charAt(i);
+      sb.append((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ? c : '_');
+    }
+    return sb.length() == 0 ? "_" : sb.toString();
   }
 
   static boolean validLabelName(String name) {

@@ -25,9 +25,13 @@ record QueuedEntry(Labels stream, String tenant, long timestampNanos, byte[] lin
   }
 
   static int sizeOf(LokiEntry e, int lineBytes) {
+    return sizeOf(lineBytes, e.structuredMetadata());
+  }
+
+  static int sizeOf(int lineBytes, Map<String, String> structuredMetadata) {
     int size = lineBytes;
-    if (!e.structuredMetadata().isEmpty()) {
-      for (Map.Entry<String, String> m : e.structuredMetadata().entrySet()) {
+    if (!structuredMetadata.isEmpty()) {
+      for (Map.Entry<String, String> m : structuredMetadata.entrySet()) {
         size += m.getKey().length() + m.getValue().length();
       }
     }

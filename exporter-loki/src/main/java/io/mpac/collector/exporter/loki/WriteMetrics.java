@@ -22,12 +22,17 @@ import java.util.concurrent.TimeUnit;
  *       {@code ingester_error} (4xx, or retries used up), {@code rate_limited} (429),
  *       {@code stream_limited} (max_streams, or Loki's stream limit), {@code line_too_long},
  *       {@code out_of_order} (out of order / too far behind), {@code shutdown} (not sent by the
- *       shutdown deadline)</td></tr>
+ *       shutdown deadline, without the WAL), {@code worker_failed} (held by a worker that crashed,
+ *       without the WAL; with it, a chunk that crashed the worker twice), {@code too_old} (read
+ *       from the WAL after {@code max_segment_age})</td></tr>
  *   <tr><td>{@code loki_write_dropped_bytes_total{reason}}</td><td>their line bytes</td></tr>
  *   <tr><td>{@code loki_write_batch_retries_total}</td><td>retries of batches</td></tr>
  *   <tr><td>{@code loki_write_request_duration_seconds{status_code}}</td><td>push request
  *       duration histogram; status_code -1 for connection errors</td></tr>
  *   <tr><td>{@code loki_write_request_size_bytes}</td><td>compressed request sizes</td></tr>
+ *   <tr><td>{@code loki_write_refused_entries_total{reason}}</td><td>entries {@code receiver}
+ *       refused (back-pressure, the sender keeps them): {@code queue_full} (capacity, or the WAL's
+ *       disk bound or a full disk), {@code shutting_down}; no {@code tenant} tag (ours)</td></tr>
  * </table>
  */
 final class WriteMetrics {
@@ -38,6 +43,10 @@ final class WriteMetrics {
   static final String REASON_LINE_TOO_LONG = "line_too_long";
   static final String REASON_OUT_OF_ORDER = "out_of_order";
   static final String REASON_SHUTDOWN = "shutdown";
+  static final String REASON_WORKER_FAILED = "worker_failed";
+  static final String REASON_TOO_OLD = "too_old";
+  static final String REFUSED_FULL = "queue_full";
+  static final String REFUSED_STOPPING = "shutting_down";
 
   private static final String[] INITIAL_REASONS = {REASON_GENERIC, REASON_RATE_LIMITED, REASON_STREAM_LIMITED,
       REASON_LINE_TOO_LONG};
@@ -109,9 +118,19 @@ final class WriteMetrics {
     }
   }
 
+  private final ConcurrentHashMap<String, Counter> refused = new ConcurrentHashMap<>();
+
   WriteMetrics(MeterRegistry registry, Tags componentTags, String host) {
     this.registry = registry;
     this.base = componentTags.and("host", host);
+    refused(REFUSED_FULL, 0);
+  }
+
+  /** Entries {@code receiver} refused for this endpoint. */
+  void refused(String reason, int entries) {
+    refused.computeIfAbsent(reason, r -> Counter.builder("loki.write.refused.entries")
+        .description("Number of log entries refused (back-pressure: the sender keeps them).").tags(base)
+        .tag("reason", r).register(registry)).increment(entries);
   }
 
   Tenant tenant(String tenant) {

@@ -6,7 +6,11 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.ComponentId;
+import io.mpac.collector.component.Supervisor;
 import io.mpac.collector.exporter.Timing;
+import io.mpac.collector.exporter.queue.MemoryQueueStore;
+import io.mpac.collector.exporter.queue.QueueLimits;
+import io.mpac.collector.exporter.queue.QueueStore;
 import io.mpac.collector.loki.Labels;
 import io.mpac.collector.loki.LokiEntry;
 import java.io.InputStream;
@@ -76,8 +80,8 @@ class EndpointBuffersTest {
     long[] tsA = {5, 5, 7, 9};
     long[] tsB = {3, 1, 2, 1};
     for (int i = 0; i < 4; i++) {
-      batch.add(q(a, tsA[i], "a" + i, Map.of()), 0);
-      batch.add(q(b, tsB[i], "b" + i, Map.of()), 0);
+      batch.add(q(a, tsA[i], "a" + i, Map.of()), 0, null);
+      batch.add(q(b, tsB[i], "b" + i, Map.of()), 0, null);
     }
     List<PushEncoder.Stream> streams = batch.streamsToSend();
     assertThat(streams).extracting(PushEncoder.Stream::labels).containsExactly("{job=\"a\"}", "{job=\"b\"}");
@@ -115,19 +119,29 @@ class EndpointBuffersTest {
     }
   }
 
+  /** Backoff waits return at once and move this clock on by their length. */
+  private final java.util.concurrent.atomic.AtomicLong skipped = new java.util.concurrent.atomic.AtomicLong();
+  private final Timing noSleep = new Timing(() -> System.nanoTime() + skipped.get(), (nanos, wake) -> {
+    skipped.addAndGet(nanos);
+    return false;
+  }, () -> 0.5);
+
   private Endpoint endpoint(PushSender sender, EndpointConfig cfg) {
     WriteMetrics m = new WriteMetrics(registry, Tags.of("component_id", "loki.write.t"), "127.0.0.1:9");
-    Timing noSleep = new Timing(System::nanoTime, (nanos, wake) -> false, () -> 0.5);
-    Endpoint e = new Endpoint("loki.write.t", cfg, 0, Logger.getLogger("test.endpoint"), m, sender, noSleep);
-    e.start();
+    Endpoint e = new Endpoint("loki.write.t", cfg, 0, Logger.getLogger("test.endpoint"), m, sender, noSleep,
+        new MemoryQueueStore<>(new QueueLimits(QueueLimits.UNLIMITED, QueueLimits.UNLIMITED, cfg.queueCapacity())),
+        WalConfig.DISABLED);
+    e.start(new Supervisor(new ComponentContext(new ComponentId("loki.write", "t"), Path.of("x"), registry,
+        Logger.getLogger("test.endpoint"))));
     return e;
   }
 
   private static void enqueue(Endpoint e, QueuedEntry... entries) {
-    long bytes = 0;
-    for (QueuedEntry x : entries) bytes += x.size();
-    assertThat(e.tryReserve(bytes)).isTrue();
-    e.enqueue(entries);
+    assertThat(e.offer(EntryChunk.of(entries, System.currentTimeMillis()), 0)).isEqualTo(QueueStore.OfferResult.ACCEPTED);
+  }
+
+  private long deadlineIn(long seconds) {
+    return noSleep.nanoTime().getAsLong() + TimeUnit.SECONDS.toNanos(seconds);
   }
 
   private static boolean await(java.util.function.BooleanSupplier c) throws InterruptedException {
@@ -147,7 +161,7 @@ class EndpointBuffersTest {
     assertThat(await(() -> sender.arrays.size() == 3)).isTrue(); // no answer, then the retry
     enqueue(e, q(a, 3, "third", Map.of()));
     assertThat(await(() -> sender.arrays.size() == 4)).isTrue();
-    e.close(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+    e.beginStop(deadlineIn(5));
     e.awaitStopped();
 
     assertThat(sender.arrays.get(1)).as("after an answer the buffer is reused").isSameAs(sender.arrays.get(0));
@@ -176,7 +190,7 @@ class EndpointBuffersTest {
     enqueue(e, q(a, 0, "first", Map.of()));
     assertThat(sender.firstCall.await(5, TimeUnit.SECONDS)).isTrue(); // the worker is now inside send
     for (int i = 1; i <= 10; i++) enqueue(e, q(a, i, "chunk " + i, Map.of()));
-    e.close(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+    e.beginStop(deadlineIn(5));
     sender.release.countDown();
     e.awaitStopped();
     assertThat(sender.contents).as("ten queued chunks go out as one batch, not one request each").hasSize(2);

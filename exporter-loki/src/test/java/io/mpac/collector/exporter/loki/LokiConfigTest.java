@@ -148,6 +148,124 @@ class LokiConfigTest {
   }
 
   @Test
+  void walBlockAndQueueOptions() throws Exception {
+    Pipeline p = build("""
+        loki.write "w" {
+          endpoint {
+            url = "http://loki:3100/loki/api/v1/push"
+            queue_config {
+              capacity          = "1MiB"
+              block_on_overflow = false
+              drain_timeout     = "5s"
+            }
+          }
+          wal {
+            enabled            = false
+            max_segment_age    = "10m"
+            min_read_frequency = "100ms"
+            max_read_frequency = "2s"
+            drain_timeout      = "7s"
+            max_size           = "256MiB"
+          }
+        }
+        """);
+    LokiWriteConfig c = LokiWriteConfig.from(p.node(new ComponentId("loki.write", "w")).args());
+    assertThat(c.wal()).isEqualTo(new WalConfig(false, Duration.ofMinutes(10), Duration.ofMillis(100),
+        Duration.ofSeconds(2), Duration.ofSeconds(7), 256L << 20));
+    EndpointConfig e = c.endpoints().get(0);
+    assertThat(e.queueCapacity()).isEqualTo(1L << 20);
+    assertThat(e.blockOnOverflow()).isFalse();
+    assertThat(e.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
+
+    LokiWriteConfig defaults = LokiWriteConfig.from(build("""
+        loki.write "d" {
+          endpoint {
+            url = "http://loki:3100/loki/api/v1/push"
+          }
+        }
+        """).node(new ComponentId("loki.write", "d")).args());
+    assertThat(defaults.wal()).isEqualTo(new WalConfig(false, Duration.ofHours(1), Duration.ofMillis(250),
+        Duration.ofSeconds(1), Duration.ofSeconds(30), 1L << 30));
+    assertThat(defaults.endpoints().get(0).blockOnOverflow()).isTrue();
+    assertThat(defaults.endpoints().get(0).drainTimeout()).isEqualTo(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void badWalAndQueueValuesAreReportedWithPositions() {
+    String msg = errors("""
+        loki.write "w" {
+          endpoint {
+            url = "http://a:3100/loki/api/v1/push"
+            queue_config {
+              drain_timeout = "-1s"
+            }
+          }
+          wal {
+            max_segment_age    = "0s"
+            min_read_frequency = "2s"
+            max_read_frequency = "1s"
+            max_size           = 0
+          }
+        }
+        """);
+    assertThat(msg).contains("test.alloy:5:").contains("drain_timeout must not be negative");
+    assertThat(msg).contains("test.alloy:9:").contains("max_segment_age must be greater than 0");
+    assertThat(msg).contains("test.alloy:10:").contains("min_read_frequency must be lower than max_read_frequency");
+    assertThat(msg).contains("test.alloy:12:").contains("max_size must be at least 1 byte");
+
+    assertThat(errors("""
+        loki.write "w" {
+          endpoint {
+            url = "http://a:3100/loki/api/v1/push"
+            queue_config {
+              min_shards = 2
+            }
+          }
+        }
+        """)).contains("test.alloy:5:").contains("min_shards");
+
+    assertThat(errors("""
+        loki.write "w" {
+          endpoint {
+            url = "http://a:3100/loki/api/v1/push"
+          }
+          endpoint {
+            url = "http://a:3100/other"
+          }
+          wal {
+            enabled = true
+          }
+        }
+        """)).contains("test.alloy:5:").contains("two endpoints named \"a:3100\"");
+  }
+
+  @Test
+  void anEnabledWalOpensAFileStoreInTheComponentsStorageDirectory(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    PipelineBuilder b = new PipelineBuilder(new PipelineBuilder.Settings(
+        new ComponentRegistry(List.of(new LokiWriteFactory())), Map.of(), tmp, new SimpleMeterRegistry()));
+    Pipeline p = b.build(List.of(Parser.parse("test.alloy", """
+        loki.write "w" {
+          endpoint {
+            name = "main"
+            url  = "http://127.0.0.1:9/loki/api/v1/push"
+          }
+          wal {
+            enabled = true
+          }
+        }
+        """)), null);
+    LokiWrite w = (LokiWrite) p.node(new ComponentId("loki.write", "w")).component();
+    w.start();
+    try {
+      assertThat(tmp.resolve("loki.write.w").resolve("wal").resolve("main")).isDirectory();
+      assertThat(w.queueLimits().get(0).maxBytes()).isEqualTo(WalConfig.DEFAULT_MAX_SIZE);
+    } finally {
+      w.shutdown(Duration.ofSeconds(1));
+    }
+  }
+
+  @Test
   void tlsConfigTakesInlinePemCheckedWithPositions() {
     String msg = errors("""
         loki.write "w" {

@@ -39,9 +39,11 @@ class LokiWriteTest {
   private MeterRegistry registry = new SimpleMeterRegistry();
   private Runnable onSleep = () -> { };
 
-  /** Backoff waits return at once and are recorded, so retry schedules run without sleeping. */
-  private final Timing fakeTiming = new Timing(System::nanoTime, (nanos, wake) -> {
+  /** Backoff waits return at once, are recorded and move this clock on, so retry schedules run without sleeping. */
+  private final java.util.concurrent.atomic.AtomicLong skipped = new java.util.concurrent.atomic.AtomicLong();
+  private final Timing fakeTiming = new Timing(() -> System.nanoTime() + skipped.get(), (nanos, wake) -> {
     sleeps.add(nanos);
+    skipped.addAndGet(nanos);
     onSleep.run();
     return false;
   }, () -> 0.5);
@@ -94,6 +96,17 @@ class LokiWriteTest {
 
   private static LokiEntry entry(Labels labels, long ts, String line) {
     return new LokiEntry(labels, ts, line);
+  }
+
+  /**
+   * The backoff waits: a retry sleeps until its wake-up time, so each recorded sleep is the delay
+   * less the few milliseconds (real time) between scheduling and sleeping.
+   */
+  private void assertWaits(long... delays) {
+    assertThat(sleeps).hasSize(delays.length);
+    for (int i = 0; i < delays.length; i++) {
+      assertThat(sleeps.get(i)).as("wait %d", i).isBetween(delays[i] - 100_000_000L, delays[i]);
+    }
   }
 
   private double counter(String name, String... tags) {
@@ -186,7 +199,7 @@ class LokiWriteTest {
     assertThat(registry.find("loki.write.request.duration").tag("status_code", "204").timer().count()).isEqualTo(1);
     assertThat(counter("loki.write.dropped.entries")).isZero();
     // min_backoff 500ms doubling with jitter in [min, 2min): 0.75s then 1.5s at random = 0.5
-    assertThat(sleeps).containsExactly(750_000_000L, 1_500_000_000L);
+    assertWaits(750_000_000L, 1_500_000_000L);
   }
 
   @Test
@@ -196,7 +209,7 @@ class LokiWriteTest {
     w.push(List.of(entry(Labels.of("job", "a"), 1, "x"), entry(Labels.of("job", "a"), 2, "y")));
     assertThat(FakeLoki.await(() -> counter("loki.write.sent.entries") == 2, 5000)).isTrue();
     assertThat(loki.requests()).extracting(FakeLoki.Request::status).containsExactly(429, 204);
-    assertThat(sleeps).containsExactly(TimeUnit.SECONDS.toNanos(7));
+    assertWaits(TimeUnit.SECONDS.toNanos(7));
     assertThat(counter("loki.write.batch.retries")).isEqualTo(1);
     assertThat(loki.acceptedEntries()).isEqualTo(2);
   }
@@ -234,7 +247,7 @@ class LokiWriteTest {
     // logged once (rate-limited): the second drop of the same reason is only counted
     List<String> drops = logLines.stream().filter(l -> l.contains("dropping")).toList();
     assertThat(drops).hasSize(1);
-    assertThat(drops.get(0)).contains("reason out_of_order").contains("HTTP status 400").contains(reason)
+    assertThat(drops.get(0)).contains("reason out_of_order").contains("HTTP 400").contains(reason)
         .doesNotContain("second line");
   }
 
@@ -249,7 +262,7 @@ class LokiWriteTest {
     assertThat(loki.requests()).hasSize(3);
     assertThat(counter("loki.write.batch.retries")).isEqualTo(2);
     // 100ms·[1,2) then capped: [200ms, 250ms)
-    assertThat(sleeps).containsExactly(150_000_000L, 225_000_000L);
+    assertWaits(150_000_000L, 225_000_000L);
   }
 
   @Test
@@ -294,7 +307,8 @@ class LokiWriteTest {
       sent.add(body.length);
       return new PushSender.Result(204, "", null, null);
     };
-    EndpointConfig ep = endpoint(URI.create("http://127.0.0.1:9/loki/api/v1/push")).withQueueCapacity(1000);
+    EndpointConfig ep = endpoint(URI.create("http://127.0.0.1:9/loki/api/v1/push"))
+        .withQueue(1000, false, EndpointConfig.DEFAULT_DRAIN_TIMEOUT);
     LokiWrite w = write(config(ep), e -> blocking);
     w.push(List.of(entry(Labels.of("job", "a"), 1, "x".repeat(600))));
     assertThatThrownBy(() -> w.push(List.of(entry(Labels.of("job", "a"), 2, "y".repeat(600)))))
@@ -314,7 +328,8 @@ class LokiWriteTest {
       return new PushSender.Result(204, "", null, null);
     };
     EndpointConfig big = endpoint(URI.create("http://127.0.0.1:9/a")).withQueueCapacity(100_000);
-    EndpointConfig small = endpoint(URI.create("http://127.0.0.1:10/b")).withQueueCapacity(1000);
+    EndpointConfig small = endpoint(URI.create("http://127.0.0.1:10/b"))
+        .withQueue(1000, false, EndpointConfig.DEFAULT_DRAIN_TIMEOUT);
     LokiWrite w = write(config(big, small), e -> blocking);
     w.push(List.of(entry(Labels.of("job", "a"), 1, "x".repeat(600))));
     assertThat(w.usedBytes()).isEqualTo(1200);

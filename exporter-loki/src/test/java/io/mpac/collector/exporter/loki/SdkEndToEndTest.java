@@ -144,7 +144,7 @@ class SdkEndToEndTest {
       ComponentContext writeCtx = new ComponentContext(new ComponentId("loki.write", "default"), Path.of("x"), registry,
           java.util.logging.Logger.getLogger("test.write"));
       LokiWrite write = new LokiWrite(writeCtx, new LokiWriteConfig(Map.of(), 0, List.of(
-          EndpointConfig.defaults(loki.url()).withBatching(Duration.ofMillis(50), 1 << 20))));
+          EndpointConfig.defaults(loki.url()).withBatching(Duration.ofMillis(50), 1 << 20))), null);
       write.start();
       ComponentContext expCtx = new ComponentContext(new ComponentId("otelcol.exporter.loki", "default"), Path.of("x"),
           registry, java.util.logging.Logger.getLogger("test.exporter"));

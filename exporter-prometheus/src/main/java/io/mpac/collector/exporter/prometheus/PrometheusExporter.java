@@ -1,14 +1,13 @@
 package io.mpac.collector.exporter.prometheus;
 
-import io.mpac.collector.exporter.ExporterMetrics;
-import io.mpac.collector.exporter.RateLimitedLogger;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.consumer.OtlpConsumer;
+import io.mpac.collector.exporter.ExporterMetrics;
+import io.mpac.collector.logging.RateLimitedLogger;
 import io.mpac.collector.pdata.OtlpRequest;
 import io.mpac.collector.pdata.Signal;
 import io.mpac.collector.prometheus.MetricsReceiver;

@@ -25,13 +25,43 @@ import java.util.regex.Pattern;
  * @param externalLabels labels added to every series that does not already have them
  * @param endpoints where to send; every endpoint gets all data
  */
-public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoint> endpoints) {
+public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoint> endpoints, Wal wal) {
 
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
   public RemoteWriteConfig {
     externalLabels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(externalLabels));
     endpoints = List.copyOf(endpoints);
+    Objects.requireNonNull(wal, "wal");
+  }
+
+  /** External labels and endpoints with the default {@code wal} settings. */
+  public RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoint> endpoints) {
+    this(externalLabels, endpoints, Wal.DEFAULTS);
+  }
+
+  /**
+   * The {@code wal} block. The WAL is always on (as in Alloy); this only tunes it.
+   *
+   * @param truncateFrequency how often the WAL is truncated: records older than {@code maxKeepalive}
+   *     become expired (dropped by the reader and the shards), mostly-acked segments are compacted
+   * @param minKeepalive undelivered data younger than this is never dropped from the WAL; must not
+   *     exceed {@code maxKeepalive}
+   * @param maxKeepalive undelivered data older than this is dropped (counted, reason
+   *     {@code max_keepalive_time})
+   * @param maxSize disk bound of one endpoint's WAL: past it, appends are refused (back-pressure)
+   */
+  public record Wal(Duration truncateFrequency, Duration minKeepalive, Duration maxKeepalive, long maxSize) {
+    public static final long DEFAULT_MAX_SIZE = 1L << 30;
+    public static final Wal DEFAULTS = new Wal(Duration.ofHours(2), Duration.ofMinutes(5), Duration.ofHours(8),
+        DEFAULT_MAX_SIZE);
+
+    public Wal {
+      if (!positive(truncateFrequency) || !positive(minKeepalive) || maxKeepalive.compareTo(minKeepalive) < 0) {
+        throw new IllegalArgumentException("need truncate_frequency > 0 and 0 < min_keepalive_time <= max_keepalive_time");
+      }
+      if (maxSize < 1) throw new IllegalArgumentException("max_size must be at least 1 byte");
+    }
   }
 
   /**
@@ -96,8 +126,8 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
   }
 
   /**
-   * The {@code queue_config} block. The queue holds up to {@code capacity × shards} samples (and
-   * histograms); {@code min_shards} senders run. Sending retries 5xx, 429 (if enabled) and network
+   * The {@code queue_config} block. The shards hold up to {@code capacity × shards} samples (and
+   * histograms) read from the WAL; {@code min_shards} senders run. Sending retries 5xx, 429 (if enabled) and network
    * errors with a doubling backoff from {@code min_backoff} to {@code max_backoff}, without limit
    * unless {@code sample_age_limit} is set.
    */
@@ -116,7 +146,7 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
       if (sampleAgeLimit.isNegative()) throw new IllegalArgumentException("sample_age_limit must not be negative");
     }
 
-    /** Samples the queue holds at most. */
+    /** Samples the shards hold at most (read from the WAL, not yet sent). */
     public long totalCapacity() {
       return (long) capacity * minShards;
     }
@@ -216,8 +246,26 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
       }
       endpoints.add(ep);
     }
+    Wal wal = wal(args.blockOrDefaults("wal"), diags);
     if (!diags.isEmpty()) throw new ConfigException(diags);
-    return new RemoteWriteConfig(external, endpoints);
+    return new RemoteWriteConfig(external, endpoints, wal);
+  }
+
+  private static Wal wal(Args w, List<Diagnostic> diags) {
+    int before = diags.size();
+    Duration truncate = w.duration("truncate_frequency");
+    Duration min = w.duration("min_keepalive_time");
+    Duration max = w.duration("max_keepalive_time");
+    long maxSize = w.bytes("max_size");
+    if (!positive(truncate)) diags.add(new Diagnostic(w.positionOf("truncate_frequency"), "truncate_frequency must be > 0"));
+    if (!positive(min)) diags.add(new Diagnostic(w.positionOf("min_keepalive_time"), "min_keepalive_time must be > 0"));
+    if (max.compareTo(min) < 0) {
+      diags.add(new Diagnostic(w.positionOf(w.isSet("max_keepalive_time") ? "max_keepalive_time" : "min_keepalive_time"),
+          "max_keepalive_time (" + max + ") must not be less than min_keepalive_time (" + min + ")"));
+    }
+    if (maxSize < 1) diags.add(new Diagnostic(w.positionOf("max_size"), "max_size must be at least 1 byte"));
+    if (diags.size() > before) return Wal.DEFAULTS;
+    return new Wal(truncate, min, max, maxSize);
   }
 
   private static Endpoint endpoint(Args e, List<Diagnostic> diags) {

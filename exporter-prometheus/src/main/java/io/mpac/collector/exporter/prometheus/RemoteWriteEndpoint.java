@@ -1,11 +1,21 @@
 package io.mpac.collector.exporter.prometheus;
 
 import io.mpac.collector.component.ComponentContext;
+import io.mpac.collector.component.Supervisor;
+import io.mpac.collector.exporter.CountedBackoff;
+import io.mpac.collector.exporter.Delivery;
+import io.mpac.collector.exporter.RetrySchedule;
+import io.mpac.collector.exporter.SendOutcome;
+import io.mpac.collector.exporter.StopSignal;
+import io.mpac.collector.exporter.Timing;
 import io.mpac.collector.exporter.prometheus.HttpSender.Outcome;
+import io.mpac.collector.exporter.queue.Lease;
+import io.mpac.collector.exporter.queue.QueueLimits;
+import io.mpac.collector.exporter.queue.QueueStore;
+import io.mpac.collector.logging.RateLimitedLogger;
 import io.mpac.collector.prometheus.HistogramSample;
 import io.mpac.collector.prometheus.Labels;
 import io.mpac.collector.prometheus.Metadata;
-import io.mpac.collector.prometheus.MetricsBatch;
 import io.mpac.collector.prometheus.Sample;
 import java.io.IOException;
 import java.time.Duration;
@@ -14,42 +24,50 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.xerial.snappy.Snappy;
 
 /**
- * One remote-write destination: a bounded queue split into shards by series, each shard drained
- * by its own thread that batches, encodes, compresses and sends, retrying until the endpoint takes
- * the batch or refuses it for good.
+ * One remote-write destination: its write-ahead log, read by one WAL reader that splits each record
+ * into shards by series, each shard drained by its own thread that batches, encodes, compresses and
+ * sends with the exporter core's {@link Delivery}.
  *
  * <pre>
- *   append(batch) ──reserve room (pending + n &lt;= capacity × shards, else Refused)──▶
- *      shard = hash(labels) mod shards  ──▶ [ shard queue ] ──▶ shard thread:
+ *   RemoteWrite.append ──▶ WAL (QueueStore, this endpoint's own) ──take──▶ WAL reader
+ *      (waits while capacity × shards samples are in the shards; meanwhile, every
+ *       truncate_frequency, drops the held record if it is older than max_keepalive_time)
+ *      shard = hash(labels) mod shards ──▶ [ shard queue ] ──▶ shard thread:
  *          batch of max_samples_per_send, or what is there after batch_send_deadline
- *          → group by series, sort by time → WriteRequest → snappy → POST
- *          2xx: sent │ 5xx/429/network: wait (min_backoff doubling to max_backoff, or Retry-After), again
+ *          → group by series, sort by time → WriteRequest → snappy → Delivery:
+ *          2xx: sent │ 5xx/429/network: retried (min_backoff doubling to max_backoff, or Retry-After)
  *                    │ other 4xx: dropped, counted, logged (rate-limited) with the endpoint's reason
+ *   a WAL record is acked (its disk space freed) when every shard that got part of it has sent or
+ *   dropped that part: a reference count per record ({@link Ref}).
  * </pre>
  *
- * <p>Ordering: a series always goes to the same shard and a shard sends one request at a time, so
- * per series, samples reach the endpoint in the order they were appended. A batch that is being
- * retried holds its shard (as Prometheus does): later samples of the same series wait behind it.
+ * <p>Ordering: the WAL is read in order, a series always goes to the same shard and a shard sends
+ * one request at a time, so per series, samples reach the endpoint in the order they were
+ * appended. A batch that is being retried holds its shard (as Prometheus does): later samples of
+ * the same series wait behind it, first in the shard's queue, then in the WAL.
  *
- * <p>A batch larger than the whole queue is still taken when the queue is empty, so an oversized
- * request cannot be refused forever.
+ * <p>Threads run under the component's {@link Supervisor}: a reader or shard whose loop throws is
+ * logged, counted and restarted. A restarted shard sends the batch its predecessor held; a batch
+ * that was already resumed once, and a record the reader held, are counted as dropped (reason
+ * {@code crash}) and released, so nothing is lost silently and no record stays unacked for ever.
  */
 final class RemoteWriteEndpoint {
 
-  private static final long MAX_RETRY_AFTER_NANOS = TimeUnit.MINUTES.toNanos(5);
-  private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
   /** Series per generation of a shard's label-encoding cache. */
   static final int LABEL_CACHE_GENERATION = 100_000;
+  private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   final RemoteWriteConfig.Endpoint config;
   private final ComponentContext context;
@@ -62,122 +80,104 @@ final class RemoteWriteEndpoint {
    */
   private static final Map<Labels, Object> ENCODINGS = new ConcurrentHashMap<>();
   private final Object encoding;
-  private final io.mpac.collector.exporter.RateLimitedLogger logLimiter;
+  private final RateLimitedLogger log;
   final RemoteWriteMetrics metrics;
+  /** The endpoint's WAL: opened at start, so that building a component (validate, reload) touches no files. */
+  volatile QueueStore<WalBatch> wal;
+  private final WalStores stores;
+  private final RemoteWriteConfig.Wal walSettings;
   private final Shard[] shards;
+  /** Samples and histograms taken from the WAL and not yet sent or dropped (in the shards). */
   private final AtomicLong pending = new AtomicLong();
   private final long capacity;
   private final Map<String, Metadata> metadata = new ConcurrentHashMap<>();
-  private final CountDownLatch abandonLatch = new CountDownLatch(1);
-  private final long minBackoffNanos;
-  private final long maxBackoffNanos;
+  private final StopSignal stop;
+  private final Timing timing;
+  private final LongSupplier wallClockMs;
+  private final RetrySchedule schedule;
+  private final ReentrantLock roomLock = new ReentrantLock();
+  private final Condition roomFreed = roomLock.newCondition();
+  private final List<Supervisor.Worker> workers = new ArrayList<>();
   private volatile HttpSender sender;
-  private volatile boolean closed;
-  private volatile boolean draining;
-  private volatile boolean abandoned;
-  private volatile long deadlineNanos = Long.MAX_VALUE;
   private volatile String problem;
+  private volatile boolean readerDone;
+  /** Records appended before this (epoch ms) are expired: see {@link #truncate()}. */
+  private volatile long expiredBeforeMs = Long.MIN_VALUE;
+  /** The record the WAL reader holds between take and dispatch (for its crash handler). */
+  private volatile Lease<WalBatch> readerHolds;
 
-  RemoteWriteEndpoint(ComponentContext context, RemoteWriteConfig.Endpoint config, Labels externalLabels) {
+  RemoteWriteEndpoint(ComponentContext context, RemoteWriteConfig.Endpoint config, Labels externalLabels,
+      WalStores stores, RemoteWriteConfig.Wal walSettings, StopSignal stop, Timing timing,
+      LongSupplier wallClockMs) {
     this.context = context;
     this.config = config;
     this.logger = context.logger();
     this.externalLabels = externalLabels;
     this.encoding = ENCODINGS.computeIfAbsent(externalLabels, k -> new Object());
-    this.logLimiter = new io.mpac.collector.exporter.RateLimitedLogger(logger, Duration.ofSeconds(30), System::nanoTime);
+    this.log = new RateLimitedLogger(logger, Duration.ofSeconds(30), timing.nanoTime());
+    this.stores = stores;
+    this.walSettings = walSettings;
+    this.stop = stop;
+    this.timing = timing;
+    this.wallClockMs = wallClockMs;
     this.capacity = config.queue().totalCapacity();
-    this.minBackoffNanos = config.queue().minBackoff().toNanos();
-    this.maxBackoffNanos = config.queue().maxBackoff().toNanos();
+    // Prometheus retries a batch until it is taken, refused for good, too old, or the stop comes
+    this.schedule = new CountedBackoff(config.queue().minBackoff(), config.queue().maxBackoff(), 0, timing.random());
     this.shards = new Shard[config.queue().minShards()];
     for (int i = 0; i < shards.length; i++) shards[i] = new Shard(i);
     this.metrics = new RemoteWriteMetrics(context.meterRegistry(), context.tags(), config.name(),
-        config.url().toString(), pending::get, () -> shards.length);
+        config.url().toString());
   }
 
   String name() {
     return config.name();
   }
 
-  /** Starts the HTTP client and the shard threads. */
-  void start() throws Exception {
-    try {
-      sender = new HttpSender(config);
-    } catch (IOException | java.security.GeneralSecurityException e) {
-      throw new IllegalStateException("endpoint " + config.name() + ": cannot set up TLS: " + e.getMessage(), e);
-    }
-    for (Shard s : shards) s.start();
+  private QueueStore.Usage walUsage() {
+    QueueStore<WalBatch> w = wal;
+    return w == null ? new QueueStore.Usage(0, 0, 0) : w.usage();
   }
 
-  /** Samples and histograms queued or in flight. */
+  /** Opens the WAL (recovering what a previous run left in it). */
+  void openWal(QueueLimits limits) throws IOException {
+    wal = stores.open(name(), limits);
+  }
+
+  /** Starts the HTTP client, the WAL reader and the shard threads under {@code supervisor}. */
+  void start(Supervisor supervisor) {
+    try {
+      sender = new HttpSender(config);
+    } catch (Exception e) {
+      throw new IllegalStateException("endpoint " + config.name() + ": cannot set up the HTTP client: "
+          + e.getMessage(), e);
+    }
+    metrics.registerGauges(pending::get, () -> shards.length, this::walUsage);
+    String base = "remote-write-" + context.id() + "-" + name();
+    for (Shard s : shards) {
+      workers.add(supervisor.start(base + "-shard-" + s.index, s::run, (w, e) -> s.crashed()));
+    }
+    workers.add(supervisor.start(base + "-wal-reader", this::readLoop, (w, e) -> readerCrashed()));
+  }
+
+  /** Samples and histograms taken from the WAL and not yet settled. */
   long pending() {
     return pending.get();
   }
 
-  /** Items of {@code batch} this endpoint would queue. */
-  int itemsOf(MetricsBatch batch) {
+  /** Items of {@code batch} this endpoint sends. */
+  private int itemsOf(WalBatch batch) {
     return batch.samples().size() + (config.sendNativeHistograms() ? batch.histograms().size() : 0);
   }
 
-  /** True when {@code n} more items fit (or the queue is empty). */
-  boolean hasRoom(int n) {
-    long cur = pending.get();
-    return cur == 0 || cur + n <= capacity;
+  /** True when the WAL has room for a record of {@code items} and {@code bytes}. */
+  boolean walHasRoom(int items, long bytes) {
+    QueueStore<WalBatch> w = wal;
+    return w != null && w.limits().fits(w.usage(), items, bytes);
   }
 
   /** Why the endpoint is not healthy, or null. */
   String problem() {
     return problem;
-  }
-
-  /**
-   * Queues the batch whole, or returns false (and counts the refusal) when it does not fit or the
-   * endpoint is closed.
-   */
-  boolean offer(MetricsBatch batch) {
-    for (Metadata m : batch.metadata()) {
-      Metadata old = metadata.get(m.familyName());
-      if (!m.equals(old)) metadata.put(m.familyName(), m);
-    }
-    if (!config.sendNativeHistograms() && !batch.histograms().isEmpty()) {
-      metrics.histograms.dropped("native_histograms_disabled").increment(batch.histograms().size());
-    }
-    int n = itemsOf(batch);
-    if (n == 0) return true;
-    if (closed) {
-      metrics.refused.increment(n);
-      return false;
-    }
-    while (true) {
-      long cur = pending.get();
-      if (cur > 0 && cur + n > capacity) {
-        metrics.refused.increment(n);
-        return false;
-      }
-      if (pending.compareAndSet(cur, cur + n)) break;
-    }
-    List<HistogramSample> hs = config.sendNativeHistograms() ? batch.histograms() : List.of();
-    if (shards.length == 1) {
-      shards[0].add(batch.samples(), hs);
-      return true;
-    }
-    List<List<Object>> parts = new ArrayList<>(shards.length);
-    int expected = (batch.samples().size() + hs.size()) / shards.length;
-    for (int i = 0; i < shards.length; i++) parts.add(new ArrayList<>(expected + expected / 4 + 16));
-    // the hashes first, in a loop of their own: the label sets are rarely in cache, and loads that
-    // do not depend on each other can be waited for together
-    List<Sample> samples = batch.samples();
-    int[] hashes = new int[samples.size()];
-    for (int i = 0; i < hashes.length; i++) hashes[i] = samples.get(i).labels().hashCode();
-    for (int i = 0; i < hashes.length; i++) parts.get(Math.floorMod(hashes[i], shards.length)).add(samples.get(i));
-    for (HistogramSample h : hs) parts.get(shardOf(h.labels())).add(h);
-    for (int i = 0; i < shards.length; i++) {
-      if (!parts.get(i).isEmpty()) shards[i].addAll(parts.get(i));
-    }
-    return true;
-  }
-
-  private int shardOf(Labels labels) {
-    return Math.floorMod(labels.hashCode(), shards.length);
   }
 
   /** The labels as sent: internal {@code __} labels removed, missing external labels added. */
@@ -189,10 +189,194 @@ final class RemoteWriteEndpoint {
     return out;
   }
 
+  // ------------------------------------------------------------------ the WAL reader
+
+  /**
+   * WAL truncation, run by the reader at start and every {@code truncate_frequency}: from now on,
+   * records appended before (now - max_keepalive_time) are expired. The reader drops an expired
+   * record it holds or takes, a shard the expired part of a batch before its next attempt.
+   * max_keepalive_time is at least min_keepalive_time (validated), so data younger than
+   * min_keepalive_time is never dropped. Then the store reclaims the disk of segments that are
+   * mostly acked (a segment wholly acked is deleted at once, without waiting for this).
+   */
+  private void truncate() {
+    long keep = Math.max(walSettings.maxKeepalive().toMillis(), walSettings.minKeepalive().toMillis());
+    expiredBeforeMs = wallClockMs.getAsLong() - keep;
+    try {
+      long freed = stores.compact(wal);
+      if (freed > 0) metrics.walReclaimed.increment(freed);
+    } catch (IOException | RuntimeException e) {
+      log.log(Level.WARNING, "compact", () -> "endpoint " + name() + ": WAL compaction failed: " + e);
+    }
+  }
+
+  private boolean expired(long appendedAtMs) {
+    return appendedAtMs < expiredBeforeMs;
+  }
+
+  private void readLoop(Supervisor.Worker self) throws InterruptedException {
+    readerDone = false; // a restarted reader (after a crash) is not done
+    long truncateEvery = walSettings.truncateFrequency().toNanos();
+    truncate();
+    long nextTruncate = timing.nanoTime().getAsLong() + truncateEvery;
+    try {
+      while (true) {
+        self.checkpoint();
+        if (stop.isAbandoned()) return;
+        long now = timing.nanoTime().getAsLong();
+        if (now - nextTruncate >= 0) {
+          truncate();
+          nextTruncate = now + truncateEvery;
+        }
+        Lease<WalBatch> lease = wal.take(Math.min(IDLE_WAIT_NANOS, Math.max(1, nextTruncate - now)));
+        if (lease == null) {
+          if (wal.finished()) return;
+          continue;
+        }
+        readerHolds = lease;
+        int n = itemsOf(lease.payload());
+        while (!expired(lease.payload().appendedAtMs()) && !hasRoom(n)) {
+          if (stop.isAbandoned()) return; // the lease stays unacked: a persistent WAL keeps it
+          now = timing.nanoTime().getAsLong();
+          if (now - nextTruncate >= 0) {
+            truncate();
+            nextTruncate = now + truncateEvery;
+          }
+          awaitRoom(Math.min(nextTruncate - now, IDLE_WAIT_NANOS));
+        }
+        if (expired(lease.payload().appendedAtMs())) {
+          dropRecord(lease, "max_keepalive_time");
+        } else {
+          dispatch(lease);
+        }
+        readerHolds = null;
+      }
+    } finally {
+      readerDone = true;
+      for (Shard s : shards) s.wake();
+    }
+  }
+
+  private boolean hasRoom(int n) {
+    long cur = pending.get();
+    return cur == 0 || cur + n <= capacity;
+  }
+
+  private void awaitRoom(long nanos) throws InterruptedException {
+    if (nanos <= 0) return;
+    roomLock.lock();
+    try {
+      roomFreed.awaitNanos(nanos);
+    } finally {
+      roomLock.unlock();
+    }
+  }
+
+  private void freed(long n) {
+    pending.addAndGet(-n);
+    roomLock.lock();
+    try {
+      roomFreed.signalAll();
+    } finally {
+      roomLock.unlock();
+    }
+  }
+
+  /** Drops a whole record unsent (counted with {@code reason}) and acks it. */
+  private void dropRecord(Lease<WalBatch> lease, String reason) {
+    WalBatch b = lease.payload();
+    if (!b.samples().isEmpty()) metrics.samples.dropped(reason).increment(b.samples().size());
+    if (!b.histograms().isEmpty()) metrics.histograms.dropped(reason).increment(b.histograms().size());
+    int items = b.items();
+    log.log(Level.WARNING, "drop-" + reason, () -> "endpoint " + name() + ": dropped a WAL record of " + items
+        + " samples unsent (" + reason + ")");
+    readerHolds = null;
+    wal.ack(lease);
+  }
+
+  private void readerCrashed() {
+    Lease<WalBatch> held = readerHolds;
+    if (held != null) dropRecord(held, "worker_failed");
+  }
+
+  /** Hands a record's items to the shards, by series. */
+  private void dispatch(Lease<WalBatch> lease) {
+    WalBatch batch = lease.payload();
+    for (Metadata m : batch.metadata()) {
+      Metadata old = metadata.get(m.familyName());
+      if (!m.equals(old)) metadata.put(m.familyName(), m);
+    }
+    if (!config.sendNativeHistograms() && !batch.histograms().isEmpty()) {
+      metrics.histograms.dropped("native_histograms_disabled").increment(batch.histograms().size());
+    }
+    int n = itemsOf(batch);
+    if (n == 0) {
+      wal.ack(lease);
+      return;
+    }
+    Ref ref = new Ref(lease, n, batch.appendedAtMs());
+    pending.addAndGet(n);
+    List<HistogramSample> hs = config.sendNativeHistograms() ? batch.histograms() : List.of();
+    if (shards.length == 1) {
+      List<Object> all = new ArrayList<>(n);
+      all.addAll(batch.samples());
+      all.addAll(hs);
+      shards[0].add(new Part(all, ref));
+      return;
+    }
+    List<List<Object>> parts = new ArrayList<>(shards.length);
+    int expected = n / shards.length;
+    for (int i = 0; i < shards.length; i++) parts.add(new ArrayList<>(expected + expected / 4 + 16));
+    // the hashes first, in a loop of their own: the label sets are rarely in cache, and loads that
+    // do not depend on each other can be waited for together
+    List<Sample> samples = batch.samples();
+    int[] hashes = new int[samples.size()];
+    for (int i = 0; i < hashes.length; i++) hashes[i] = samples.get(i).labels().hashCode();
+    for (int i = 0; i < hashes.length; i++) parts.get(Math.floorMod(hashes[i], shards.length)).add(samples.get(i));
+    for (HistogramSample h : hs) parts.get(Math.floorMod(h.labels().hashCode(), shards.length)).add(h);
+    for (int i = 0; i < shards.length; i++) {
+      if (!parts.get(i).isEmpty()) shards[i].add(new Part(parts.get(i), ref));
+    }
+  }
+
+  /**
+   * A WAL record being sent: acked once all its items have been settled (sent or dropped) by the
+   * shards that got them.
+   */
+  private final class Ref {
+    final Lease<WalBatch> lease;
+    final long appendedAtMs;
+    private final AtomicInteger unsettled;
+
+    Ref(Lease<WalBatch> lease, int items, long appendedAtMs) {
+      this.lease = lease;
+      this.appendedAtMs = appendedAtMs;
+      this.unsettled = new AtomicInteger(items);
+    }
+
+    void settle(int items) {
+      if (unsettled.addAndGet(-items) == 0) wal.ack(lease);
+    }
+  }
+
+  /** A shard's share of one record; {@code next} items of it have been batched. */
+  private static final class Part {
+    final List<Object> items;
+    final Ref ref;
+    int next;
+
+    Part(List<Object> items, Ref ref) {
+      this.items = items;
+      this.ref = ref;
+    }
+  }
+
+  // ------------------------------------------------------------------ metadata
+
   /** Sends the known metadata once (called every {@code metadata_config.send_interval}). */
   void sendMetadata() {
     HttpSender s = sender;
-    if (s == null || closed || metadata.isEmpty()) return;
+    if (s == null || stop.isStopping() || metadata.isEmpty()) return;
     List<Metadata> all = new ArrayList<>(metadata.values());
     int chunk = config.metadata().maxSamplesPerSend();
     for (int i = 0; i < all.size(); i += chunk) {
@@ -204,7 +388,7 @@ final class RemoteWriteEndpoint {
           metrics.metadata.increment(part.size());
         } else {
           metrics.metadataFailed.increment(part.size());
-          logLimiter.log(Level.FINE, "metadata", () -> "endpoint " + name() + ": sending metadata failed: " + o);
+          log.log(Level.FINE, "metadata", () -> "endpoint " + name() + ": sending metadata failed: " + o);
         }
       } catch (IOException e) {
         metrics.metadataFailed.increment(part.size());
@@ -215,45 +399,119 @@ final class RemoteWriteEndpoint {
     }
   }
 
-  /**
-   * Stops taking data, sends what is queued until {@code deadlineNanos}, then gives up on the
-   * rest (counted as dropped, reason {@code shutdown}). Returns the number of items lost.
-   */
-  long shutdown(long deadline) {
-    closed = true;
-    deadlineNanos = deadline;
-    draining = true;
+  // ------------------------------------------------------------------ shutdown
+
+  /** Stops taking data: the reader sends what the WAL holds until the stop's deadline. */
+  void beginStop() {
+    if (wal == null) return;
+    wal.closeForOffers();
     for (Shard s : shards) s.wake();
-    for (Shard s : shards) s.join(deadline);
+  }
+
+  /**
+   * Waits for the reader and shards until {@code deadline}, then abandons the rest: a persistent
+   * WAL keeps it for the next start; an in-memory one (tests) counts it as dropped (reason
+   * {@code shutdown}). Returns the number of samples lost.
+   */
+  long awaitStop(long deadline) {
+    if (wal == null) return 0;
+    joinAll(deadline);
     boolean alive = false;
-    for (Shard s : shards) alive |= s.isAlive();
+    for (Supervisor.Worker w : workers) alive |= w.isAlive();
     if (alive) {
-      abandoned = true;
-      abandonLatch.countDown();
+      stop.abandon();
       for (Shard s : shards) s.wake();
-      long graceEnd = System.nanoTime() + GRACE_NANOS;
-      for (Shard s : shards) s.join(graceEnd);
+      joinAll(timing.nanoTime().getAsLong() + GRACE_NANOS);
     }
     long lost = 0;
-    for (Shard s : shards) lost += s.dropRemaining();
-    if (lost > 0) {
-      logger.warning("endpoint " + name() + ": " + lost + " samples were still queued at the shutdown deadline and "
-          + "are lost (counted in prometheus_remote_storage_samples_dropped_total{reason=\"shutdown\"})");
+    if (!wal.persistent()) {
+      for (Shard s : shards) lost += s.dropRemaining();
+      Lease<WalBatch> held = readerHolds;
+      if (held != null) {
+        readerHolds = null;
+        WalBatch b = held.payload();
+        countDropped(b.samples().size(), itemsOf(b) - b.samples().size(), "shutdown");
+        lost += itemsOf(b);
+      }
+      for (Lease<WalBatch> l : wal.abandon()) {
+        WalBatch b = l.payload();
+        countDropped(b.samples().size(), itemsOf(b) - b.samples().size(), "shutdown");
+        lost += itemsOf(b);
+      }
+      if (lost > 0) {
+        logger.warning("endpoint " + name() + ": " + lost + " samples were still queued at the shutdown deadline and "
+            + "are lost (counted in prometheus_remote_storage_samples_dropped_total{reason=\"shutdown\"})");
+      }
+    } else if (pending.get() > 0 || wal.usage().count() > 0) {
+      logger.info("endpoint " + name() + ": " + wal.usage().items() + " samples stay in the WAL and are sent after "
+          + "the next start");
     }
     HttpSender s = sender;
     if (s != null) s.close();
+    wal.close();
+    metrics.removeGauges();
     return lost;
   }
 
-  // ------------------------------------------------------------------ sending
+  private void joinAll(long deadline) {
+    for (Supervisor.Worker w : workers) {
+      long left = deadline - timing.nanoTime().getAsLong();
+      if (left <= 0) return;
+      try {
+        w.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
 
-  private final class Shard implements Runnable {
+  private void countDropped(int samples, int histograms, String reason) {
+    if (samples > 0) metrics.samples.dropped(reason).increment(samples);
+    if (histograms > 0) metrics.histograms.dropped(reason).increment(histograms);
+  }
+
+  // ------------------------------------------------------------------ shards
+
+  /** What {@code Shard.next()} returns when nothing came for a while. */
+  private static final ShardBatch IDLE = new ShardBatch(0);
+
+  /** One request's worth of items, with the records they came from. */
+  private static final class ShardBatch {
+    /** The items, in runs per record: {@code counts[i]} items of {@code refs[i]}, in order. */
+    final List<Object> items;
+    final List<Ref> refs = new ArrayList<>(4);
+    final List<Integer> counts = new ArrayList<>(4);
+    Counts live;
+    int length;
+    byte[] body;
+    int lastStatus;
+    String lastReason = "";
+    boolean resumed;
+
+    ShardBatch(int size) {
+      items = new ArrayList<>(size);
+    }
+
+    void add(Ref ref, List<Object> from, int start, int end) {
+      items.addAll(from.subList(start, end));
+      refs.add(ref);
+      counts.add(end - start);
+    }
+  }
+
+  private final class Shard {
     private final int index;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    private final ArrayDeque<Part> queue = new ArrayDeque<>();
+    private int queued;
     private long batchStartNanos = -1;
-    private Thread thread;
+    private final Delivery<ShardBatch> delivery;
+    /** The batch being sent (for retry counts and the crash handler). */
+    private volatile ShardBatch current;
+    /** A batch its crashed predecessor held, to send first. */
+    private volatile ShardBatch resume;
     /** Reused across requests (one request at a time per shard): encoded and compressed bodies. */
     final byte[][] raw = {null};
     byte[] compressed = new byte[0];
@@ -267,6 +525,11 @@ final class RemoteWriteEndpoint {
      */
     private java.util.HashMap<Labels, byte[]> labelCache = new java.util.HashMap<>();
     private java.util.HashMap<Labels, byte[]> previousLabelCache = new java.util.HashMap<>();
+
+    Shard(int index) {
+      this.index = index;
+      this.delivery = new Delivery<>(this::attempt, schedule, timing, stop, log, this::retrying);
+    }
 
     /**
      * A series' encoded wire labels: memoised on the label set itself (the converter hands on the
@@ -288,40 +551,16 @@ final class RemoteWriteEndpoint {
       return b;
     }
 
-    Shard(int index) {
-      this.index = index;
-    }
-
-    void start() {
-      thread = new Thread(this, "remote-write-" + context.id() + "-" + name() + "-" + index);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    void add(List<Sample> samples, List<HistogramSample> histograms) {
+    void add(Part part) {
       lock.lock();
       try {
-        queue.addAll(samples);
-        queue.addAll(histograms);
-        arrived();
+        queue.addLast(part);
+        queued += part.items.size();
+        if (batchStartNanos < 0) batchStartNanos = timing.nanoTime().getAsLong();
+        if (queued >= config.queue().maxSamplesPerSend()) changed.signal();
       } finally {
         lock.unlock();
       }
-    }
-
-    void addAll(List<Object> items) {
-      lock.lock();
-      try {
-        queue.addAll(items);
-        arrived();
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    private void arrived() {
-      if (batchStartNanos < 0) batchStartNanos = System.nanoTime();
-      if (queue.size() >= config.queue().maxSamplesPerSend()) changed.signal();
     }
 
     void wake() {
@@ -333,67 +572,189 @@ final class RemoteWriteEndpoint {
       }
     }
 
-    void join(long deadline) {
-      Thread t = thread;
-      if (t == null) return;
-      long left = deadline - System.nanoTime();
-      if (left <= 0) return;
-      try {
-        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    void run(Supervisor.Worker self) throws InterruptedException {
+      while (true) {
+        self.checkpoint();
+        ShardBatch batch = resume;
+        resume = null;
+        if (batch != null) {
+          current = batch;
+          send(batch, this);
+          current = null;
+          continue;
+        }
+        batch = next();
+        if (batch == null) return;
+        if (batch == IDLE) continue;
+        current = batch;
+        send(batch, this);
+        current = null;
       }
     }
 
-    boolean isAlive() {
-      return thread != null && thread.isAlive();
-    }
-
-    /** After shutdown: counts and clears whatever is left. */
-    long dropRemaining() {
+    /** The next batch, waiting for it; {@link #IDLE} after a while without data; null when the endpoint is done. */
+    private ShardBatch next() throws InterruptedException {
+      int max = config.queue().maxSamplesPerSend();
+      long deadlineNanos = config.queue().batchSendDeadline().toNanos();
       lock.lock();
       try {
-        long n = queue.size();
-        countDropped(new ArrayList<>(queue), "shutdown");
-        pending.addAndGet(-n);
-        queue.clear();
-        return n;
+        while (true) {
+          if (stop.isAbandoned()) return null;
+          boolean draining = stop.isStopping();
+          if (queued == 0 && draining && readerDone) return null;
+          long now = timing.nanoTime().getAsLong();
+          if (queued >= max || (queued > 0 && (draining || now - batchStartNanos >= deadlineNanos))) break;
+          if (queued == 0) {
+            // back to the loop now and then, so that a restarted shard reaches its checkpoint
+            changed.awaitNanos(IDLE_WAIT_NANOS);
+            if (queued == 0) return IDLE;
+            continue;
+          }
+          changed.awaitNanos(deadlineNanos - (now - batchStartNanos));
+        }
+        ShardBatch batch = new ShardBatch(Math.min(max, queued));
+        while (batch.items.size() < max && !queue.isEmpty()) {
+          Part p = queue.peekFirst();
+          int take = Math.min(max - batch.items.size(), p.items.size() - p.next);
+          batch.add(p.ref, p.items, p.next, p.next + take);
+          p.next += take;
+          queued -= take;
+          if (p.next == p.items.size()) queue.removeFirst();
+        }
+        batchStartNanos = queued == 0 ? -1 : timing.nanoTime().getAsLong();
+        return batch;
       } finally {
         lock.unlock();
       }
     }
 
-    @Override
-    public void run() {
-      int max = config.queue().maxSamplesPerSend();
-      long deadlineNanos = config.queue().batchSendDeadline().toNanos();
-      List<Object> batch = new ArrayList<>(Math.min(max, 4096));
-      try {
-        while (true) {
-          lock.lock();
-          try {
-            while (true) {
-              if (abandoned) return;
-              int size = queue.size();
-              if (size == 0 && draining) return;
-              long now = System.nanoTime();
-              if (size >= max || (size > 0 && (draining || now - batchStartNanos >= deadlineNanos))) break;
-              long wait = size == 0 ? TimeUnit.SECONDS.toNanos(1) : deadlineNanos - (now - batchStartNanos);
-              changed.awaitNanos(wait);
-            }
-            for (int i = 0; i < max && !queue.isEmpty(); i++) batch.add(queue.poll());
-            batchStartNanos = queue.isEmpty() ? -1 : System.nanoTime();
-          } finally {
-            lock.unlock();
-          }
-          send(batch, this);
-          batch.clear();
+    /** One attempt for {@link Delivery}: drops what aged out, (re-)encodes, posts. */
+    private SendOutcome attempt(ShardBatch batch, Duration timeout) throws InterruptedException {
+      boolean aged = dropAged(batch);
+      if (batch.body == null || aged) {
+        if (batch.items.isEmpty()) {
+          batch.live = new Counts(0, 0, 0);
+          return SendOutcome.success(); // nothing left to send
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (RuntimeException | Error e) {
-        logger.log(Level.SEVERE, "remote-write shard " + Thread.currentThread().getName() + " died", e);
-        throw e;
+        batch.length = encode(batch.items, this);
+        batch.body = compressed;
+        batch.live = Counts.of(batch.items, config.sendExemplars());
+      }
+      long t0 = timing.nanoTime().getAsLong();
+      Outcome o = sender.send(batch.body, batch.length, timeout);
+      metrics.sentBatchDuration.record(timing.nanoTime().getAsLong() - t0, TimeUnit.NANOSECONDS);
+      if (o instanceof Outcome.Success) return SendOutcome.success();
+      if (o instanceof Outcome.Permanent p) {
+        batch.lastStatus = p.status();
+        return SendOutcome.permanent(p.reason());
+      }
+      Outcome.Retryable r = (Outcome.Retryable) o;
+      batch.lastReason = r.reason();
+      return SendOutcome.retryable(r.reason(), r.retryAfter());
+    }
+
+    private void retrying() {
+      ShardBatch b = current;
+      if (b == null || b.live == null) return;
+      problem = "endpoint " + name() + ": sending fails, retrying: " + b.lastReason;
+      metrics.samples.retried.increment(b.live.samples);
+      metrics.histograms.retried.increment(b.live.histograms);
+      metrics.exemplars.retried.increment(b.live.exemplars);
+    }
+
+    /**
+     * Removes the items older than {@code sample_age_limit} and those of records older than
+     * {@code max_keepalive_time}, counting them; true when any went (the body must be re-encoded,
+     * into new buffers: an abandoned attempt may still be reading the old ones).
+     */
+    private boolean dropAged(ShardBatch batch) {
+      Duration ageLimit = config.queue().sampleAgeLimit();
+      long now = wallClockMs.getAsLong();
+      boolean anyExpired = false;
+      for (Ref r : batch.refs) anyExpired |= expired(r.appendedAtMs);
+      if (ageLimit.isZero() && !anyExpired) return false;
+      long oldest = ageLimit.isZero() ? Long.MIN_VALUE : now - ageLimit.toMillis();
+      List<Object> keep = new ArrayList<>(batch.items.size());
+      int tooOldSamples = 0;
+      int tooOldHistograms = 0;
+      int expiredSamples = 0;
+      int expiredHistograms = 0;
+      int pos = 0;
+      for (int i = 0; i < batch.refs.size(); i++) {
+        boolean expired = expired(batch.refs.get(i).appendedAtMs);
+        int end = pos + batch.counts.get(i);
+        for (; pos < end; pos++) {
+          Object o = batch.items.get(pos);
+          boolean sample = o instanceof Sample;
+          long ts = sample ? ((Sample) o).timestampMs() : ((HistogramSample) o).timestampMs();
+          if (expired) {
+            if (sample) expiredSamples++; else expiredHistograms++;
+          } else if (ts < oldest) {
+            if (sample) tooOldSamples++; else tooOldHistograms++;
+          } else {
+            keep.add(o);
+          }
+        }
+      }
+      if (keep.size() == batch.items.size()) return false;
+      countDropped(tooOldSamples, tooOldHistograms, "too_old");
+      countDropped(expiredSamples, expiredHistograms, "max_keepalive_time");
+      // the runs per record no longer line up with the items: settle by the original counts
+      batch.items.clear();
+      batch.items.addAll(keep);
+      if (batch.body != null) {
+        raw[0] = null;
+        compressed = new byte[0];
+      }
+      return true;
+    }
+
+    /** Settles a batch's items with their records. */
+    private void settle(ShardBatch batch) {
+      int total = 0;
+      for (int i = 0; i < batch.refs.size(); i++) {
+        batch.refs.get(i).settle(batch.counts.get(i));
+        total += batch.counts.get(i);
+      }
+      freed(total);
+    }
+
+    /**
+     * The body threw: the restarted body sends the batch it held again; if that batch was already
+     * being resumed (it may be what makes the body throw), it is counted as dropped (reason
+     * {@code crash}) and released instead.
+     */
+    void crashed() {
+      ShardBatch b = current;
+      current = null;
+      if (b == null) return;
+      if (!b.resumed) {
+        b.resumed = true;
+        resume = b;
+        return;
+      }
+      Counts c = Counts.of(b.items, false);
+      countDropped(c.samples, c.histograms, "worker_failed");
+      settle(b);
+    }
+
+    /** After an abandoned shutdown with an in-memory WAL: counts and releases what is left. */
+    long dropRemaining() {
+      lock.lock();
+      try {
+        long n = 0;
+        for (Part p : queue) {
+          List<Object> rest = p.items.subList(p.next, p.items.size());
+          Counts c = Counts.of(rest, false);
+          countDropped(c.samples, c.histograms, "shutdown");
+          n += rest.size();
+        }
+        queue.clear();
+        queued = 0;
+        pending.addAndGet(-n);
+        return n;
+      } finally {
+        lock.unlock();
       }
     }
   }
@@ -417,85 +778,38 @@ final class RemoteWriteEndpoint {
     }
   }
 
-  /** Sends one batch with retries; accounts every item once. */
-  private void send(List<Object> batch, Shard shard) throws InterruptedException {
-    int taken = batch.size();
-    try {
-      List<Object> live = dropTooOld(batch);
-      if (live.isEmpty()) return;
-      int length = encode(live, shard);
-      byte[] body = shard.compressed;
-      Counts counts = Counts.of(live, config.sendExemplars());
-      long backoff = minBackoffNanos;
-      while (true) {
-        if (abandoned) {
-          countDropped(live, "shutdown");
-          return;
-        }
-        Duration maxWait = config.remoteTimeout();
-        if (draining) maxWait = Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
-        long t0 = System.nanoTime();
-        Outcome o = sender.send(body, length, maxWait);
-        metrics.sentBatchDuration.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-        if (o instanceof Outcome.Success) {
-          metrics.samples.total.increment(counts.samples);
-          metrics.histograms.total.increment(counts.histograms);
-          metrics.exemplars.total.increment(counts.exemplars);
-          metrics.bytes.increment(length);
-          problem = null;
-          return;
-        }
-        if (o instanceof Outcome.Permanent p) {
-          Counts c = counts;
-          metrics.samples.failed.increment(counts.samples);
-          metrics.histograms.failed.increment(counts.histograms);
-          metrics.exemplars.failed.increment(counts.exemplars);
-          if (p.status() == 401 || p.status() == 403 || p.status() == 404 || p.status() == 405) {
-            problem = "endpoint " + name() + " refuses writes: " + p.reason();
-          }
-          logLimiter.log(Level.WARNING, "permanent-" + p.status(), () -> "endpoint " + name() + " ("
-              + config.url() + ") refused " + c.samples + " samples, " + c.histograms
-              + " histograms for good, dropping them (not retried): " + p.reason());
-          return;
-        }
-        Outcome.Retryable r = (Outcome.Retryable) o;
-        problem = "endpoint " + name() + ": sending fails, retrying: " + r.reason();
-        metrics.samples.retried.increment(counts.samples);
-        metrics.histograms.retried.increment(counts.histograms);
-        metrics.exemplars.retried.increment(counts.exemplars);
-        long wait = backoff;
-        if (r.retryAfter() != null) wait = Math.max(wait, Math.min(r.retryAfter().toNanos(), MAX_RETRY_AFTER_NANOS));
-        long retryWait = wait;
-        int failedSamples = counts.samples;
-        logLimiter.log(Level.WARNING, "retryable", () -> "endpoint " + name() + " (" + config.url() + "): send of "
-            + failedSamples + " samples failed, retrying in " + TimeUnit.NANOSECONDS.toMillis(retryWait) + "ms: "
-            + r.reason());
-        if (draining && System.nanoTime() + wait > deadlineNanos) {
-          countDropped(live, "shutdown");
-          return;
-        }
-        if (abandonLatch.await(wait, TimeUnit.NANOSECONDS)) {
-          countDropped(live, "shutdown");
-          return;
-        }
-        backoff = Math.min(backoff * 2, maxBackoffNanos);
-        if (!config.queue().sampleAgeLimit().isZero()) {
-          List<Object> younger = dropTooOld(live);
-          if (younger.size() != live.size()) {
-            live = younger;
-            if (live.isEmpty()) return;
-            // an abandoned attempt may still be reading the old buffers: encode into new ones
-            shard.raw[0] = null;
-            shard.compressed = new byte[0];
-            length = encode(live, shard);
-            body = shard.compressed;
-            counts = Counts.of(live, config.sendExemplars());
-          }
-        }
+  /** Delivers one batch and accounts for every item once. */
+  private void send(ShardBatch batch, Shard shard) throws InterruptedException {
+    Delivery.Result result = shard.delivery.deliver(batch, config.remoteTimeout(),
+        () -> batch.items.size() + " samples to endpoint " + name() + " (" + config.url() + ")");
+    Counts c = batch.live == null ? Counts.of(batch.items, config.sendExemplars()) : batch.live;
+    if (result instanceof Delivery.Delivered) {
+      if (c.samples + c.histograms > 0) {
+        metrics.samples.total.increment(c.samples);
+        metrics.histograms.total.increment(c.histograms);
+        metrics.exemplars.total.increment(c.exemplars);
+        metrics.bytes.increment(batch.length);
+        problem = null;
       }
-    } finally {
-      pending.addAndGet(-taken);
+      shard.settle(batch);
+    } else if (result instanceof Delivery.Dropped d) {
+      metrics.samples.failed.increment(c.samples);
+      metrics.histograms.failed.increment(c.histograms);
+      metrics.exemplars.failed.increment(c.exemplars);
+      int status = batch.lastStatus;
+      if (status == 401 || status == 403 || status == 404 || status == 405) {
+        problem = "endpoint " + name() + " refuses writes: " + d.why();
+      }
+      log.log(Level.WARNING, "permanent-" + status, () -> "endpoint " + name() + " (" + config.url() + ") refused "
+          + c.samples + " samples, " + c.histograms + " histograms for good, dropping them (not retried): "
+          + d.why());
+      shard.settle(batch);
+    } else if (!wal.persistent()) {
+      // Unfinished with an in-memory WAL: lost
+      countDropped(c.samples, c.histograms, "shutdown");
+      shard.settle(batch);
     }
+    // Unfinished with a persistent WAL: the records stay unacked and are sent after the next start
   }
 
   /** Encodes and compresses into the shard's buffers; returns the compressed length. */
@@ -510,26 +824,5 @@ final class RemoteWriteEndpoint {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("snappy compression failed", e);
     }
-  }
-
-  /** The items not older than {@code sample_age_limit}; the others are counted as dropped. */
-  private List<Object> dropTooOld(List<Object> items) {
-    Duration limit = config.queue().sampleAgeLimit();
-    if (limit.isZero()) return items;
-    long oldest = System.currentTimeMillis() - limit.toMillis();
-    List<Object> keep = new ArrayList<>(items.size());
-    List<Object> old = new ArrayList<>();
-    for (Object o : items) {
-      long ts = o instanceof Sample s ? s.timestampMs() : ((HistogramSample) o).timestampMs();
-      (ts < oldest ? old : keep).add(o);
-    }
-    if (!old.isEmpty()) countDropped(old, "too_old");
-    return keep;
-  }
-
-  private void countDropped(List<Object> items, String reason) {
-    Counts c = Counts.of(items, false);
-    if (c.samples > 0) metrics.samples.dropped(reason).increment(c.samples);
-    if (c.histograms > 0) metrics.histograms.dropped(reason).increment(c.histograms);
   }
 }

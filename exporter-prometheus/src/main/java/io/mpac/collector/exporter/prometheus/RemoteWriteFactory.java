@@ -30,7 +30,7 @@ public final class RemoteWriteFactory implements ComponentFactory {
       .build();
 
   static final Schema QUEUE = Schema.builder()
-      .optional("capacity", Types.INT, 10_000L, "samples buffered per shard; the queue holds capacity x min_shards")
+      .optional("capacity", Types.INT, 10_000L, "samples per shard read ahead from the WAL; the shards hold capacity x min_shards")
       .optional("min_shards", Types.INT, 1L, "parallel senders (series are sharded by label hash)")
       .optional("max_shards", Types.INT, 50L, "upper bound for shards (the shard count is fixed at min_shards)")
       .optional("max_samples_per_send", Types.INT, 2_000L, "samples per request at most")
@@ -51,7 +51,7 @@ public final class RemoteWriteFactory implements ComponentFactory {
       .required("url", Types.STRING, "remote-write URL, e.g. http://prometheus:9090/api/v1/write")
       .optional("name", Types.STRING, "", "name in metrics and logs (remote_name); default: hash of the URL")
       .optional("remote_timeout", Types.DURATION, Duration.ofSeconds(30), "timeout of one request")
-      .optional("headers", Types.STRING_MAP, null, "extra HTTP headers (cannot replace the protocol's own)")
+      .optional("headers", Types.mapOf(Types.SECRET), null, "extra HTTP headers (cannot replace the protocol's own)")
       .optional("send_exemplars", Types.BOOL, true, "send exemplars")
       .optional("send_native_histograms", Types.BOOL, false,
           "send native histograms (from OTLP exponential histograms); when false they are dropped and counted")
@@ -68,15 +68,21 @@ public final class RemoteWriteFactory implements ComponentFactory {
       .build();
 
   static final Schema WAL = Schema.builder()
-      .optional("truncate_frequency", Types.DURATION, Duration.ofHours(2), "accepted for compatibility; no WAL yet")
-      .optional("min_keepalive_time", Types.DURATION, Duration.ofMinutes(5), "accepted for compatibility; no WAL yet")
-      .optional("max_keepalive_time", Types.DURATION, Duration.ofHours(8), "accepted for compatibility; no WAL yet")
+      .optional("truncate_frequency", Types.DURATION, Duration.ofHours(2),
+          "how often the WAL is truncated: data older than max_keepalive_time dropped, mostly-acked segments compacted")
+      .optional("min_keepalive_time", Types.DURATION, Duration.ofMinutes(5),
+          "undelivered data younger than this is never dropped (must not exceed max_keepalive_time)")
+      .optional("max_keepalive_time", Types.DURATION, Duration.ofHours(8),
+          "undelivered data older than this is dropped and counted (reason max_keepalive_time)")
+      .optional("max_size", Types.BYTES, RemoteWriteConfig.Wal.DEFAULT_MAX_SIZE,
+          "disk bound of each endpoint's WAL (mpac extension); when full, appends are refused (back-pressure)")
       .build();
 
   static final Schema SCHEMA = Schema.builder()
       .optional("external_labels", Types.STRING_MAP, null, "labels added to every series that lacks them")
       .block("endpoint", ENDPOINT, Cardinality.REPEATED, "a remote-write destination; each gets all data")
-      .block("wal", WAL, Cardinality.OPTIONAL, "accepted for compatibility: there is no write-ahead log yet")
+      .block("wal", WAL, Cardinality.OPTIONAL,
+          "tunes the write-ahead log (always on) under <storage.path>/<component id>/wal/<endpoint name>")
       .build();
 
   @Override
@@ -91,6 +97,6 @@ public final class RemoteWriteFactory implements ComponentFactory {
 
   @Override
   public Component create(ComponentContext context, Args args) throws ConfigException {
-    return new RemoteWrite(context, RemoteWriteConfig.from(args));
+    return new RemoteWrite(context, RemoteWriteConfig.from(args), WalStores.onDisk(context.storageDir().resolve("wal")));
   }
 }

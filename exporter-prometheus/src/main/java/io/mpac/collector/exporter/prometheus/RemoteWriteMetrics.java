@@ -2,6 +2,7 @@ package io.mpac.collector.exporter.prometheus;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import io.mpac.collector.exporter.queue.QueueStore;
 
 /**
  * Self-metrics of one remote-write endpoint, named as Prometheus names them so existing
@@ -20,11 +22,16 @@ import java.util.function.Supplier;
  *   <li>{@code ..._failed_total}: refused by the endpoint for good (4xx other than a retried 429)
  *   <li>{@code ..._retried_total}: in attempts that failed and were retried
  *   <li>{@code ..._dropped_total{reason}}: never sent: {@code too_old} ({@code sample_age_limit}),
- *       {@code shutdown} (still queued at the shutdown deadline), {@code native_histograms_disabled}
- *       (histograms while {@code send_native_histograms = false}), {@code exemplars_disabled}
+ *       {@code max_keepalive_time} (in the WAL longer than that), {@code shutdown} (still queued at
+ *       the shutdown deadline with an in-memory WAL: tests only), {@code crash} (held by a worker
+ *       that threw), {@code native_histograms_disabled} (histograms while
+ *       {@code send_native_histograms = false})
  *   <li>{@code prometheus_remote_storage_samples_refused_total}: refused at append because the
- *       queue was full (the OTLP sender is asked to retry)
- *   <li>{@code prometheus_remote_storage_samples_pending}, {@code prometheus_remote_storage_shards}
+ *       WAL was full (the OTLP sender is asked to retry)
+ *   <li>{@code prometheus_remote_storage_samples_pending} (read from the WAL, in the shards, not
+ *       yet sent), {@code prometheus_remote_storage_shards}
+ *   <li>{@code prometheus_remote_write_wal_samples_appended_total}, {@code
+ *       prometheus_remote_write_wal_storage_{bytes,records,samples}}: the endpoint's WAL
  *   <li>{@code prometheus_remote_storage_sent_batch_duration_seconds} (histogram)
  *   <li>{@code prometheus_remote_storage_bytes_total} (compressed), {@code
  *       prometheus_remote_storage_metadata_total}, {@code ..._metadata_failed_total}
@@ -57,30 +64,36 @@ final class RemoteWriteMetrics {
   }
 
   private final MeterRegistry registry;
+  private final java.util.List<Meter> gauges = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Tags tags;
   final Kind samples;
   final Kind histograms;
   final Kind exemplars;
   final Counter refused;
+  final Counter walAppended;
+  final Counter walReclaimed;
   final Counter bytes;
   final Counter metadata;
   final Counter metadataFailed;
   final Timer sentBatchDuration;
 
-  RemoteWriteMetrics(MeterRegistry registry, Tags componentTags, String remoteName, String url,
-      Supplier<Number> pending, Supplier<Number> shards) {
+  RemoteWriteMetrics(MeterRegistry registry, Tags componentTags, String remoteName, String url) {
     this.registry = registry;
     this.tags = componentTags.and("remote_name", remoteName, "url", url);
     samples = new Kind("samples");
     histograms = new Kind("histograms");
     exemplars = new Kind("exemplars");
-    for (String r : new String[] {"too_old", "shutdown"}) {
+    for (String r : new String[] {"too_old", "shutdown", "max_keepalive_time", "worker_failed"}) {
       samples.dropped(r);
       histograms.dropped(r);
     }
     histograms.dropped("native_histograms_disabled");
     refused = counter("prometheus.remote.storage.samples.refused",
-        "Samples and histograms refused at append because the queue was full.");
+        "Samples and histograms refused at append because the WAL was full (or the disk).");
+    walAppended = counter("prometheus.remote.write.wal.samples.appended",
+        "Samples and histograms written to this endpoint's WAL.");
+    walReclaimed = counter("prometheus.remote.write.wal.compacted.bytes",
+        "Bytes of WAL disk reclaimed by compaction at truncation (truncate_frequency).");
     bytes = counter("prometheus.remote.storage.bytes", "Compressed bytes of requests sent successfully.");
     metadata = counter("prometheus.remote.storage.metadata", "Metadata entries sent to remote storage.");
     metadataFailed = counter("prometheus.remote.storage.metadata.failed", "Metadata entries that failed to send.");
@@ -91,10 +104,30 @@ final class RemoteWriteMetrics {
             Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
             Duration.ofSeconds(25), Duration.ofSeconds(60))
         .tags(tags).register(registry);
-    Gauge.builder("prometheus.remote.storage.samples.pending", pending)
-        .description("Samples and histograms queued or in flight, not yet sent.").tags(tags).register(registry);
-    Gauge.builder("prometheus.remote.storage.shards", shards)
-        .description("Number of shards sending in parallel.").tags(tags).register(registry);
+  }
+
+  /**
+   * Registers the gauges, which point at one running endpoint: at start, and removed at stop
+   * ({@link #removeGauges}), because a reload builds the next instance under the same tags while
+   * this one still runs.
+   */
+  void registerGauges(Supplier<Number> pending, Supplier<Number> shards, Supplier<QueueStore.Usage> wal) {
+    gauges.add(Gauge.builder("prometheus.remote.storage.samples.pending", pending)
+        .description("Samples and histograms read from the WAL, not yet sent.").tags(tags).register(registry));
+    gauges.add(Gauge.builder("prometheus.remote.storage.shards", shards)
+        .description("Number of shards sending in parallel.").tags(tags).register(registry));
+    gauges.add(Gauge.builder("prometheus.remote.write.wal.storage.bytes", () -> wal.get().bytes())
+        .description("Bytes the endpoint's WAL holds (on disk: including acked records not yet reclaimed).")
+        .tags(tags).register(registry));
+    gauges.add(Gauge.builder("prometheus.remote.write.wal.storage.records", () -> wal.get().count())
+        .description("WAL records not yet acked (unsent, or partly sent).").tags(tags).register(registry));
+    gauges.add(Gauge.builder("prometheus.remote.write.wal.storage.samples", () -> wal.get().items())
+        .description("Samples and histograms in WAL records not yet acked.").tags(tags).register(registry));
+  }
+
+  void removeGauges() {
+    for (Meter g : gauges) registry.remove(g);
+    gauges.clear();
   }
 
   private Counter counter(String name, String help) {

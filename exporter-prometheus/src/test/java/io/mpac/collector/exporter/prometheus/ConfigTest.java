@@ -112,6 +112,12 @@ class ConfigTest {
               send_interval = "2m"
             }
           }
+          wal {
+            truncate_frequency = "30m"
+            min_keepalive_time = "1m"
+            max_keepalive_time = "4h"
+            max_size           = "256MiB"
+          }
         }
         """);
     PrometheusExporterConfig c = PrometheusExporterConfig.from(
@@ -129,6 +135,56 @@ class ConfigTest {
     assertThat(ep.metadata().send()).isFalse();
     assertThat(ep.sendExemplars()).isFalse();
     assertThat(ep.sendNativeHistograms()).isTrue();
+    assertThat(rc.wal()).isEqualTo(new RemoteWriteConfig.Wal(Duration.ofMinutes(30), Duration.ofMinutes(1),
+        Duration.ofHours(4), 256L << 20));
+  }
+
+  @Test
+  void walDefaultsAreAlloysAndBadWalValuesArePositioned() throws Exception {
+    Pipeline p = build("""
+        prometheus.remote_write "d" {
+          endpoint {
+            url = "http://prometheus:9090/api/v1/write"
+          }
+        }
+        """);
+    RemoteWriteConfig rc = RemoteWriteConfig.from(p.node(new ComponentId("prometheus.remote_write", "d")).args());
+    assertThat(rc.wal()).isEqualTo(new RemoteWriteConfig.Wal(Duration.ofHours(2), Duration.ofMinutes(5),
+        Duration.ofHours(8), 1L << 30));
+    assertThat(errors("""
+        prometheus.remote_write "x" {
+          endpoint {
+            url = "http://a/api/v1/write"
+          }
+          wal {
+            truncate_frequency = "0s"
+            min_keepalive_time = "2h"
+            max_keepalive_time = "1h"
+          }
+        }
+        """)).anySatisfy(e -> assertThat(e).contains("t.alloy:6").contains("truncate_frequency must be > 0"))
+        .anySatisfy(e -> assertThat(e).contains("t.alloy:8")
+            .contains("max_keepalive_time (PT1H) must not be less than min_keepalive_time (PT2H)"));
+    assertThat(errors("""
+        prometheus.remote_write "x" {
+          endpoint {
+            url = "http://a/api/v1/write"
+          }
+          wal {
+            min_keepalive_time = "9h"
+          }
+        }
+        """)).anySatisfy(e -> assertThat(e).contains("t.alloy:6").contains("must not be less than"));
+    assertThat(errors("""
+        prometheus.remote_write "x" {
+          endpoint {
+            url = "http://a/api/v1/write"
+          }
+          wal {
+            max_size = "0B"
+          }
+        }
+        """)).anySatisfy(e -> assertThat(e).contains("t.alloy:6").contains("max_size"));
   }
 
   @Test

@@ -44,6 +44,8 @@ final class FakeRemoteWriteServer implements AutoCloseable {
   final AtomicInteger attempts = new AtomicInteger();
   private final ConcurrentLinkedQueue<Response> script = new ConcurrentLinkedQueue<>();
   final List<Throwable> errors = new CopyOnWriteArrayList<>();
+  /** When set, a request it matches is answered 503 (and not recorded as received). */
+  volatile java.util.function.Predicate<RemoteWriteDecoder.WriteRequest> unavailableFor;
 
   FakeRemoteWriteServer() throws IOException {
     this(0);
@@ -74,6 +76,14 @@ final class FakeRemoteWriteServer implements AutoCloseable {
     try (InputStream in = ex.getRequestBody()) {
       byte[] body = in.readAllBytes();
       Response r = script.poll();
+      java.util.function.Predicate<RemoteWriteDecoder.WriteRequest> refuse = unavailableFor;
+      if (r == null && refuse != null) {
+        try {
+          if (refuse.test(RemoteWriteDecoder.decodeSnappy(body))) r = Response.of(503, "held by the test");
+        } catch (IOException | RuntimeException e) {
+          errors.add(e);
+        }
+      }
       if (r == null || (r.status() >= 200 && r.status() < 300)) {
         try {
           received.add(new Received(Map.copyOf(ex.getRequestHeaders()), RemoteWriteDecoder.decodeSnappy(body), body));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mpac.collector.consumer.ConsumeException;
+import io.mpac.collector.exporter.queue.QueueLimits;
 import io.mpac.collector.prometheus.Labels;
 import io.mpac.collector.prometheus.MetricsBatch;
 import io.mpac.collector.prometheus.Sample;
@@ -147,15 +148,24 @@ class RemoteWriteFaultTest {
   }
 
   @Test
-  void fullQueueRefusesTheWholeBatch() throws Exception {
+  void fullWalRefusesTheWholeBatchAndCountsIt() throws Exception {
     int port = freePort(); // nothing listens: everything stays queued
-    start(java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/write"), queue(10));
+    Logger.getLogger("component.prometheus.remote_write.test").addHandler(capture);
+    // the WAL holds 10 samples; the shard takes 4 of them at a time (one record beyond, when empty)
+    rw = new RemoteWrite(TestContexts.context("prometheus.remote_write", "test", registry),
+        new RemoteWriteConfig(Map.of(), List.of(RemoteWriteConfig.Endpoint.defaults(
+            java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/write")).withQueue(queue(4)))),
+        WalStores.inMemory(l -> new QueueLimits(l.maxCount(), 10, l.maxBytes())));
+    rw.start();
     rw.append(samples(6, T));
     rw.append(samples(4, T + 1));
     assertThatThrownBy(() -> rw.append(samples(1, T + 2))).isInstanceOf(ConsumeException.Refused.class)
         .hasMessageContaining("is full");
-    assertThat(rw.endpoints().get(0).pending()).isEqualTo(10);
+    FakeRemoteWriteServer.await(() -> rw.endpoints().get(0).pending() == 6, 5000, "the first record in the shard");
+    assertThat(rw.endpoints().get(0).wal.usage().items()).isEqualTo(10); // both records, unacked
     assertThat(count("prometheus.remote.storage.samples.refused")).isEqualTo(1);
+    assertThat(count("prometheus.remote.write.wal.samples.appended")).isEqualTo(10);
+    assertThat(rw.wouldRefuse(1)).isNotNull();
   }
 
   @Test

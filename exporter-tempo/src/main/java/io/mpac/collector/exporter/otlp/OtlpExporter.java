@@ -5,11 +5,13 @@ import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.Health;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.consumer.OtlpConsumer;
+import io.mpac.collector.exporter.OtlpRequestCodec;
 import io.mpac.collector.exporter.PayloadInfo;
 import io.mpac.collector.exporter.QueueConfig;
 import io.mpac.collector.exporter.RetryConfig;
 import io.mpac.collector.exporter.SendingQueue;
 import io.mpac.collector.exporter.Timing;
+import io.mpac.collector.exporter.queue.QueueStore;
 import io.mpac.collector.pdata.OtlpRequest;
 import io.mpac.collector.pdata.Signal;
 import java.time.Duration;
@@ -22,10 +24,12 @@ import java.util.Set;
  * the shared {@link SendingQueue} in front of a gRPC or HTTP transport. Exports {@code input}, an
  * {@link OtlpConsumer} for all three signals.
  *
- * <p>Lifecycle: {@link #start()} builds the client (a TLS file that cannot be read fails here) and
- * starts the workers; it does not wait for the backend, which may come up later (the queue holds
- * and retries). {@link #shutdown(Duration)} drains the queue within the deadline, then closes the
- * client.
+ * <p>Lifecycle: {@link #start()} builds the client (a TLS file that cannot be read fails here),
+ * opens the persistent queue when {@code sending_queue { storage = ... }} is set (recovering what
+ * the previous run left; another process holding it fails the start) and starts the workers; it
+ * does not wait for the backend, which may come up later (the queue holds and retries).
+ * {@link #shutdown(Duration)} drains the queue within the deadline (a persistent queue keeps the
+ * rest on disk), then closes the client.
  */
 public final class OtlpExporter implements Component {
 
@@ -33,17 +37,32 @@ public final class OtlpExporter implements Component {
 
   private final ComponentContext context;
   private final OtlpTransport transport;
-  private final SendingQueue<OtlpRequest> queue;
+  private final QueueConfig queueConfig;
+  private final RetryConfig retry;
+  private final Duration timeout;
+  private final Timing timing;
   private final OtlpConsumer input;
+  /** Built at creation in memory; a persistent one at start, once its store is open. */
+  private volatile SendingQueue<OtlpRequest> queue;
   private volatile boolean stopped;
 
   OtlpExporter(ComponentContext context, OtlpTransport transport, QueueConfig queueConfig, RetryConfig retry,
       Duration timeout, Timing timing) {
     this.context = context;
     this.transport = transport;
-    this.queue = SendingQueue.builder(context, transport, PayloadInfo.OTLP).queue(queueConfig).retry(retry)
-        .timeout(timeout).timing(timing).build();
+    this.queueConfig = queueConfig;
+    this.retry = retry;
+    this.timeout = timeout;
+    this.timing = timing;
+    if (!queueConfig.persistent()) this.queue = newQueue(null);
     this.input = new Input();
+  }
+
+  private SendingQueue<OtlpRequest> newQueue(QueueStore<OtlpRequest> store) {
+    SendingQueue.Builder<OtlpRequest> b = SendingQueue.builder(context, transport, PayloadInfo.OTLP)
+        .queue(queueConfig).retry(retry).timeout(timeout).timing(timing);
+    if (store != null) b.store(store);
+    return b.build();
   }
 
   /** {@code otelcol.exporter.otlp}: OTLP/gRPC. */
@@ -73,18 +92,29 @@ public final class OtlpExporter implements Component {
   }
 
   @Override
-  public void start() throws Exception {
+  public synchronized void start() throws Exception {
+    if (stopped) throw new IllegalStateException(context.id() + " was shut down");
     transport.start();
+    if (queue == null) {
+      QueueStore<OtlpRequest> store = queueConfig.storage().openQueue(context, OtlpRequestCodec.INSTANCE,
+          queueConfig.diskLimits());
+      queue = newQueue(store);
+      context.logger().info("persistent sending queue in " + queueConfig.storage().directoryOf(context));
+    }
     queue.start();
     context.logger().info("exporting to " + transport.describe());
   }
 
   @Override
   public void shutdown(Duration timeout) {
-    if (stopped) return;
-    stopped = true;
+    SendingQueue<OtlpRequest> q;
+    synchronized (this) {
+      if (stopped) return;
+      stopped = true;
+      q = queue;
+    }
     long t0 = System.nanoTime();
-    queue.shutdown(timeout);
+    if (q != null) q.shutdown(timeout);
     Duration left = timeout.minusNanos(System.nanoTime() - t0);
     transport.close(left.isNegative() ? Duration.ofMillis(100) : left);
   }
@@ -92,6 +122,8 @@ public final class OtlpExporter implements Component {
   @Override
   public Health health() {
     if (stopped) return Health.unhealthy("shut down");
+    SendingQueue<OtlpRequest> queue = this.queue;
+    if (queue == null) return Health.healthy("opening the persistent queue");
     Health workers = queue.health();
     if (!workers.isHealthy()) return workers;
     return Health.healthy("queue " + queue.queueSize() + "/" + queue.queueCapacity());
@@ -110,7 +142,9 @@ public final class OtlpExporter implements Component {
 
     @Override
     public void consume(OtlpRequest request) throws ConsumeException {
-      queue.offer(request);
+      SendingQueue<OtlpRequest> q = queue;
+      if (q == null) throw new ConsumeException.Refused(context.id() + " has not started yet");
+      q.offer(request);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Tags;
 import io.mpac.collector.component.Supervisor;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.consumer.OtlpConsumer;
+import io.mpac.collector.logging.RateLimitedLogger;
 import io.mpac.collector.pdata.ClientMetadata;
 import io.mpac.collector.pdata.OtlpRequest;
 import io.mpac.collector.pdata.Signal;
@@ -64,7 +65,7 @@ final class SignalBatcher {
   private static final int RUNNING = 1;
   private static final int CLOSED = 2;
   private static final int MAX_DRAIN = 4096;
-  private static final long LOG_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
+  private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 
   /** One accepted request on its way to the worker. */
   private record Entry(ClientMetadata key, OtlpRequest request, long acceptedNanos) {}
@@ -114,8 +115,7 @@ final class SignalBatcher {
   private final Map<ClientMetadata, Shard> shards = new HashMap<>();
   private final ArrayList<OtlpRequest> scratch = new ArrayList<>();
   private long heldItems;
-  private long lastErrorLogNanos;
-  private long suppressedErrors;
+  private final RateLimitedLogger errorLog;
   // the batch being sent (its requests are in scratch), for the crash handler
   private Shard inFlightShard;
   private OtlpRequest inFlightSplitting;
@@ -135,6 +135,7 @@ final class SignalBatcher {
     this.cardinalityLimit = config.metadataCardinalityLimit();
     this.tuning = tuning;
     this.logger = logger;
+    this.errorLog = new RateLimitedLogger(logger, LOG_INTERVAL, System::nanoTime);
     this.metrics = new BatchMetrics(registry, tags, signal, cardinality::get, pendingItems);
     long hintMillis = Math.min(Math.max(config.timeout().toMillis(), 100), 5000);
     this.retryHint = Duration.ofMillis(hintMillis);
@@ -529,14 +530,6 @@ final class SignalBatcher {
 
   /** Logs at most once per 10 s, saying how many messages were suppressed in between. */
   private void logError(String message, Throwable t) {
-    long now = System.nanoTime();
-    if (lastErrorLogNanos != 0 && now - lastErrorLogNanos < LOG_INTERVAL_NANOS) {
-      suppressedErrors++;
-      return;
-    }
-    String suffix = suppressedErrors > 0 ? " (" + suppressedErrors + " similar messages suppressed)" : "";
-    suppressedErrors = 0;
-    lastErrorLogNanos = now;
-    logger.log(Level.WARNING, "otelcol.processor.batch: " + message + suffix, t);
+    errorLog.log(Level.WARNING, "error", () -> "otelcol.processor.batch: " + message, t);
   }
 }

@@ -59,6 +59,9 @@ public final class RemoteWriteBench {
   static final int HISTOGRAMS = 50;
   static final int POINTS_PER_REQUEST = COUNTERS + GAUGES + HISTOGRAMS;
 
+  /** {@code -Dwal=memory}: the remote-write WAL in memory (to compare with the on-disk WAL, the default). */
+  static final boolean MEMORY_WAL = "memory".equals(System.getProperty("wal"));
+
   private RemoteWriteBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -72,9 +75,10 @@ public final class RemoteWriteBench {
     int port = Integer.parseInt(new BufferedReader(new InputStreamReader(server.getInputStream())).readLine().strip());
     try {
       OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-      System.out.printf("machine: %d cores, %s; workload: %d requests x %d points per run%n",
+      System.out.printf("machine: %d cores, %s; workload: %d requests x %d points per run; WAL %s%n",
           Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " "
-          + System.getProperty("java.version"), instances * requestsPerInstance, POINTS_PER_REQUEST);
+          + System.getProperty("java.version"), instances * requestsPerInstance, POINTS_PER_REQUEST,
+          MEMORY_WAL ? "in memory" : "on disk");
       double[] rates = new double[runs];
       double[] cpus = new double[runs];
       for (int run = -warmups; run < runs; run++) { // runs below 0 warm up (JIT)
@@ -146,7 +150,9 @@ public final class RemoteWriteBench {
         }
         """.formatted(port);
     Pipeline p = new PipelineBuilder(new PipelineBuilder.Settings(
-        new ComponentRegistry(List.of(new PrometheusExporterFactory(), new RemoteWriteFactory())), Map.of(),
+        new ComponentRegistry(List.of(new PrometheusExporterFactory(), MEMORY_WAL
+            ? new io.mpac.collector.exporter.prometheus.MemoryWalRemoteWriteFactory() : new RemoteWriteFactory())),
+        Map.of(),
         Files.createTempDirectory("bench"), registry)).build(List.of(Parser.parse("bench.alloy", config)), null);
     for (Node n : p.nodes()) n.component().start();
     OtlpConsumer input = (OtlpConsumer) p.node(new ComponentId("otelcol.exporter.prometheus", "bench")).exports()
@@ -216,8 +222,10 @@ public final class RemoteWriteBench {
     return ms;
   }
 
+  /** Samples not yet sent: in the shards, or in the WAL not yet read. */
   private static double pending(SimpleMeterRegistry registry) {
-    return registry.find("prometheus.remote.storage.samples.pending").gauge().value();
+    return registry.find("prometheus.remote.storage.samples.pending").gauge().value()
+        + registry.find("prometheus.remote.write.wal.storage.samples").gauge().value();
   }
 
   private static KeyValue kv(String k, String v) {

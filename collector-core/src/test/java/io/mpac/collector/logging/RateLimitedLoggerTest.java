@@ -1,4 +1,4 @@
-package io.mpac.collector.exporter;
+package io.mpac.collector.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

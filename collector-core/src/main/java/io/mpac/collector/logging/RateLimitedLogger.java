@@ -1,4 +1,4 @@
-package io.mpac.collector.exporter;
+package io.mpac.collector.logging;
 
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +42,11 @@ public final class RateLimitedLogger {
    * @return true when the line was logged
    */
   public boolean log(Level level, String key, Supplier<String> message) {
+    return log(level, key, message, null);
+  }
+
+  /** As {@link #log(Level, String, Supplier)}, with the exception's stack trace on the logged line. */
+  public boolean log(Level level, String key, Supplier<String> message, Throwable thrown) {
     if (!logger.isLoggable(level)) return false;
     long now = nanoTime.getAsLong();
     KeyState st = keys.computeIfAbsent(key, k -> new KeyState(now));
@@ -55,7 +60,7 @@ public final class RateLimitedLogger {
     if (skipped > 0) {
       text = text + " (and " + skipped + " similar since the last such message)";
     }
-    logger.log(level, text);
+    logger.log(level, text, thrown);
     return true;
   }
 }

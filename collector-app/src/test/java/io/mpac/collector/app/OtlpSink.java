@@ -1,0 +1,71 @@
+package io.mpac.collector.app;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An independent OTLP/gRPC trace backend for process tests: opentelemetry-proto's generated
+ * service stub, every request decoded by protobuf-java, every span counted by its span id (so
+ * duplicates show). Listens on 127.0.0.1 only.
+ */
+final class OtlpSink implements AutoCloseable {
+
+  /** Times each span id arrived. */
+  final Map<String, AtomicInteger> spans = new ConcurrentHashMap<>();
+  final AtomicLong received = new AtomicLong();
+  final AtomicLong requests = new AtomicLong();
+  private final Server server;
+
+  OtlpSink(int port) throws IOException {
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        .addService(new TraceServiceGrpc.TraceServiceImplBase() {
+          @Override
+          public void export(ExportTraceServiceRequest req, StreamObserver<ExportTraceServiceResponse> out) {
+            requests.incrementAndGet();
+            for (ResourceSpans rs : req.getResourceSpansList()) {
+              for (ScopeSpans ss : rs.getScopeSpansList()) {
+                for (Span s : ss.getSpansList()) {
+                  received.incrementAndGet();
+                  spans.computeIfAbsent(HexFormat.of().formatHex(s.getSpanId().toByteArray()),
+                      k -> new AtomicInteger()).incrementAndGet();
+                }
+              }
+            }
+            out.onNext(ExportTraceServiceResponse.getDefaultInstance());
+            out.onCompleted();
+          }
+        })
+        .build()
+        .start();
+  }
+
+  int port() {
+    return server.getPort();
+  }
+
+  /** Spans received more than once, counting every extra copy. */
+  long duplicates() {
+    return received.get() - spans.size();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.shutdownNow();
+    server.awaitTermination(5, TimeUnit.SECONDS);
+  }
+}
