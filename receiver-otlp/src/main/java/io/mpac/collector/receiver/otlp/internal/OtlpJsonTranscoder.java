@@ -374,6 +374,34 @@ public final class OtlpJsonTranscoder {
   }
 
   private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  /** More integer digits than 2^64 - 1 has: out of range for every integer field. */
+  private static final int MAX_INTEGER_DIGITS = 20;
+
+  /**
+   * The integer a decimal text such as {@code "1.5e3"} or {@code "1e2"} stands for. Judged from
+   * precision and scale before any conversion: {@code "1e999999999"} would otherwise be expanded to
+   * a billion digits (seconds of CPU and a message of megabytes).
+   */
+  private static BigInteger exactInteger(String text, JsonParser p) throws IOException, JsonException {
+    BigDecimal d;
+    try {
+      d = new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      throw new JsonException("expected an integer, got " + quote(shortened(p.getText())));
+    }
+    if (d.signum() == 0) return BigInteger.ZERO;
+    if ((long) d.precision() - d.scale() > MAX_INTEGER_DIGITS) {
+      throw new JsonException("integer out of range: " + shortened(text));
+    }
+    d = d.stripTrailingZeros();
+    if (d.scale() > 0) throw new JsonException("expected an integer, got " + quote(shortened(p.getText())));
+    return d.toBigIntegerExact();
+  }
+
+  /** At most 64 characters of a value, for error messages. */
+  private static String shortened(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "… (" + s.length() + " characters)";
+  }
 
   /**
    * An integer from a JSON number or a decimal string, checked against {@code [min, max]}; with
@@ -398,11 +426,7 @@ public final class OtlpJsonTranscoder {
         if (l != Long.MIN_VALUE && !unsigned64 && l >= min && l <= max) return l;
         if (l != Long.MIN_VALUE && unsigned64 && l >= 0) return l;
       }
-      try {
-        value = new BigDecimal(text).toBigIntegerExact();
-      } catch (NumberFormatException | ArithmeticException e) {
-        throw new JsonException("expected an integer, got " + quote(p.getText()));
-      }
+      value = exactInteger(text, p);
     } else {
       throw new JsonException("expected an integer, got " + describe(v));
     }

@@ -155,6 +155,22 @@ class OtlpJsonTranscoderTest {
   }
 
   @Test
+  void integersWrittenWithExponentsAreJudgedWithoutExpandingThem() throws Exception {
+    assertThat(span("{\"startTimeUnixNano\":1.5e3}").getStartTimeUnixNano()).isEqualTo(1500);
+    assertThat(span("{\"startTimeUnixNano\":\"2E+2\"}").getStartTimeUnixNano()).isEqualTo(200);
+    assertThat(span("{\"startTimeUnixNano\":0e999999999}").getStartTimeUnixNano()).isZero();
+    // found by fuzzing: 1.8e999999999 took seconds (a billion-digit BigInteger) and echoed it whole
+    for (String huge : new String[] {"1.8e999999999", "\"1.8e999999999\"", "-1e21"}) {
+      assertThatThrownBy(() -> span("{\"startTimeUnixNano\":" + huge + "}"))
+          .isInstanceOf(OtlpJsonTranscoder.JsonException.class)
+          .hasMessageContaining("out of range")
+          .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(300)); // never expanded
+    }
+    assertThatThrownBy(() -> span("{\"startTimeUnixNano\":1e-999999999}"))
+        .isInstanceOf(OtlpJsonTranscoder.JsonException.class).hasMessageContaining("expected an integer");
+  }
+
+  @Test
   void snakeCaseKeysAndUnknownFieldsAreAccepted() throws Exception {
     String json = "{\"resource_spans\":[{\"future\":{\"x\":[1,{\"y\":null}]},\"scope_spans\":[{\"spans\":[{"
         + "\"trace_id\":\"5b8efff798038103d269b633813fc60c\",\"span_id\":\"eee19b7ec3c1b174\","
