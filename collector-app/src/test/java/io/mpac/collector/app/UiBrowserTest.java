@@ -35,7 +35,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * The UI in a real browser: headless Chromium driven by Selenium against a collector running a
  * realistic pipeline with OTLP traffic from the OpenTelemetry SDK. Skipped without Chromium only
- * outside CI. Writes the README's screenshots to {@code docs/img/}.
+ * outside CI. Writes screenshots to target/screenshots/ ({@code -Dui.screenshots=docs}: the README's
+ * docs/img/).
  */
 class UiBrowserTest {
 
@@ -204,10 +205,17 @@ class UiBrowserTest {
     throw new AssertionError("timed out waiting for " + what, last);
   }
 
-  /** Saves a screenshot to the repository's docs/img/ (the module runs with collector-app as its directory). */
+  /**
+   * Saves a screenshot to target/screenshots/, or, with {@code -Dui.screenshots=docs}, to the
+   * repository's docs/img/ (the README's pictures; the module runs with collector-app as its
+   * directory), so that an ordinary test run leaves the work tree clean.
+   */
   private static void screenshot(WebDriver browser, String name) throws Exception {
     File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Path img = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("img");
+    Path module = Path.of(System.getProperty("user.dir"));
+    Path img = "docs".equals(System.getProperty("ui.screenshots"))
+        ? module.resolveSibling("docs").resolve("img")
+        : module.resolve("target").resolve("screenshots");
     Files.createDirectories(img);
     Files.copy(shot.toPath(), img.resolve(name), StandardCopyOption.REPLACE_EXISTING);
   }
