@@ -86,12 +86,17 @@ public final class Generator {
         : options.itemsPerSecond() / options.itemsPerRequest() / options.workers();
     // Payloads are built before the clock starts: building (JSON especially) is not load.
     // Protobuf spans carry their send time (the worker owns its arrays and sends synchronously),
-    // so a null sink downstream can measure delivery latency.
+    // so a null sink downstream can measure delivery latency; protobuf metric points too, so that a
+    // resent request's points are not out of order or duplicates for a Prometheus backend.
     byte[][][] perWorker = new byte[options.workers()][][];
-    SpanTimes[][] perWorkerStamps = new SpanTimes[options.workers()][];
+    SendStamp[][] perWorkerStamps = new SendStamp[options.workers()][];
     for (int w = 0; w < options.workers(); w++) {
       perWorker[w] = json ? Payloads.json(shape, 16, w) : Payloads.protobuf(shape, 16, w);
-      perWorkerStamps[w] = !json && options.signal() == Signal.TRACES ? Payloads.spanTimes(perWorker[w]) : null;
+      perWorkerStamps[w] = json ? null : switch (options.signal()) {
+        case TRACES -> Payloads.spanTimes(perWorker[w]);
+        case METRICS -> Payloads.metricTimes(perWorker[w]);
+        case LOGS -> null;
+      };
     }
     long start = System.nanoTime();
     long end = start + options.duration().toNanos();
@@ -99,7 +104,7 @@ public final class Generator {
     for (int w = 0; w < options.workers(); w++) {
       int worker = w;
       byte[][] payloads = perWorker[w];
-      SpanTimes[] stamps = perWorkerStamps[w];
+      SendStamp[] stamps = perWorkerStamps[w];
       Thread t = new Thread(() -> {
         long interval = perWorkerRate > 0 ? (long) (1e9 / perWorkerRate) : 0;
         long next = System.nanoTime();

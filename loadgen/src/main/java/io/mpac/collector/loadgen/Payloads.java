@@ -52,6 +52,13 @@ public final class Payloads {
     return out;
   }
 
+  /** The positions of the data point times in each encoded metric request (see {@link MetricTimes}). */
+  public static MetricTimes[] metricTimes(byte[][] metricRequests) {
+    MetricTimes[] out = new MetricTimes[metricRequests.length];
+    for (int i = 0; i < metricRequests.length; i++) out[i] = MetricTimes.locate(metricRequests[i]);
+    return out;
+  }
+
   /**
    * The positions of the span times in each encoded trace request, so that a sender can stamp the
    * send time into its own copy just before sending (see {@link SpanTimes}).

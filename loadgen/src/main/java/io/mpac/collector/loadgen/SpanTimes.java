@@ -24,7 +24,7 @@ import java.util.function.LongConsumer;
  * <p>Field numbers: ExportTraceServiceRequest.resource_spans = 1, ResourceSpans.scope_spans = 2,
  * ScopeSpans.spans = 2, Span.start_time_unix_nano = 7, Span.end_time_unix_nano = 8.
  */
-public final class SpanTimes {
+public final class SpanTimes implements SendStamp {
 
   private static final int START_TIME = 7;
   private static final int END_TIME = 8;
@@ -64,6 +64,7 @@ public final class SpanTimes {
   }
 
   /** Sets every span's start time to {@code epochNanos}, and its end time to that plus the span's original duration. */
+  @Override
   public void stamp(byte[] request, long epochNanos) {
     for (int i = 0; i < startOffsets.length; i++) {
       putFixed64(request, startOffsets[i], epochNanos);

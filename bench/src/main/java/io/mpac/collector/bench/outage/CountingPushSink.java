@@ -7,8 +7,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.xerial.snappy.Snappy;
@@ -17,15 +15,15 @@ import org.xerial.snappy.Snappy;
  * Null backends for the outage benchmark (bench/outage-durability.sh) that count exactly what they
  * receive: a Loki push endpoint ({@code POST /loki/api/v1/push}, snappy + protobuf PushRequest)
  * counting log entries, and a Prometheus remote-write endpoint ({@code POST /api/v1/write}, snappy
- * + protobuf WriteRequest) counting samples. Each entry or sample is also fingerprinted (series or
- * stream labels + the item's bytes) so a second copy of the same item is counted as a duplicate
- * rather than as delivered. Samples of {@code target_info} (added by otelcol.exporter.prometheus,
- * not sent by the load generator) are counted apart.
+ * + protobuf WriteRequest) counting samples. Items carry no identity here (the load generator resends
+ * 16 prebuilt requests, so log entries repeat), so a second copy shows as a count above what the
+ * collector accepted. Samples of {@code target_info} (added by otelcol.exporter.prometheus, not
+ * sent by the load generator) are counted apart.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.mpac.collector.bench.outage.CountingPushSink --loki-port P --rw-port Q</pre>
  *
- * Prints one status line a second: {@code loki requests=.. entries=.. duplicates=.. malformed=..}
- * and {@code rw requests=.. samples=.. duplicates=.. target_info=.. malformed=..}.
+ * Prints one status line a second: {@code loki requests=.. entries=.. malformed=..}
+ * and {@code rw requests=.. samples=.. target_info=.. malformed=..}.
  */
 public final class CountingPushSink {
 
@@ -33,18 +31,11 @@ public final class CountingPushSink {
   private final Counter rw = new Counter();
   private final AtomicLong targetInfo = new AtomicLong();
 
-  /** Counts of one endpoint; distinct items and duplicates by fingerprint. */
+  /** Counts of one endpoint. */
   static final class Counter {
     final AtomicLong requests = new AtomicLong();
     final AtomicLong items = new AtomicLong();
-    final AtomicLong duplicates = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
-    private final Set<Long> seen = new HashSet<>();
-
-    synchronized void item(long fingerprint) {
-      if (seen.add(fingerprint)) items.incrementAndGet();
-      else duplicates.incrementAndGet();
-    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -67,9 +58,8 @@ public final class CountingPushSink {
     start(lokiPort, "/loki/api/v1/push", loki, this::countLoki);
     start(rwPort, "/api/v1/write", rw, this::countRemoteWrite);
     for (long tick = 0; tick < 24L * 3600; tick++) { // bounded: a day at most
-      System.out.println("loki requests=" + loki.requests + " entries=" + loki.items + " duplicates=" + loki.duplicates
-          + " malformed=" + loki.malformed);
-      System.out.println("rw requests=" + rw.requests + " samples=" + rw.items + " duplicates=" + rw.duplicates
+      System.out.println("loki requests=" + loki.requests + " entries=" + loki.items + " malformed=" + loki.malformed);
+      System.out.println("rw requests=" + rw.requests + " samples=" + rw.items + "
           + " target_info=" + targetInfo + " malformed=" + rw.malformed);
       System.out.flush();
       Thread.sleep(1000);
@@ -104,20 +94,16 @@ public final class CountingPushSink {
   /** PushRequest{streams=1: StreamAdapter{labels=1, entries=2}}: one item per entry. */
   private void countLoki(byte[] body) throws IOException {
     CodedInputStream req = CodedInputStream.newInstance(body);
+    long entries = 0;
     for (int tag; (tag = req.readTag()) != 0; ) {
       if (WireFormat.getTagFieldNumber(tag) != 1) { req.skipField(tag); continue; }
       CodedInputStream stream = CodedInputStream.newInstance(req.readByteArray());
-      long labels = 0;
-      java.util.List<byte[]> entries = new java.util.ArrayList<>();
       for (int t; (t = stream.readTag()) != 0; ) {
-        switch (WireFormat.getTagFieldNumber(t)) {
-          case 1 -> labels = fnv(stream.readByteArray(), FNV_OFFSET);
-          case 2 -> entries.add(stream.readByteArray());
-          default -> stream.skipField(t);
-        }
+        if (WireFormat.getTagFieldNumber(t) == 2) entries++;
+        stream.skipField(t);
       }
-      for (byte[] entry : entries) loki.item(fnv(entry, labels));
     }
+    loki.items.addAndGet(entries);
   }
 
   /** WriteRequest{timeseries=1: TimeSeries{labels=1, samples=2}}: one item per sample. */
@@ -126,22 +112,16 @@ public final class CountingPushSink {
     for (int tag; (tag = req.readTag()) != 0; ) {
       if (WireFormat.getTagFieldNumber(tag) != 1) { req.skipField(tag); continue; }
       CodedInputStream series = CodedInputStream.newInstance(req.readByteArray());
-      long labels = FNV_OFFSET;
       boolean isTargetInfo = false;
-      java.util.List<byte[]> samples = new java.util.ArrayList<>();
+      long samples = 0;
       for (int t; (t = series.readTag()) != 0; ) {
         switch (WireFormat.getTagFieldNumber(t)) {
-          case 1 -> {
-            byte[] label = series.readByteArray();
-            labels = fnv(label, labels);
-            if (isNameTargetInfo(label)) isTargetInfo = true;
-          }
-          case 2 -> samples.add(series.readByteArray());
+          case 1 -> isTargetInfo |= isNameTargetInfo(series.readByteArray());
+          case 2 -> { samples++; series.skipField(t); }
           default -> series.skipField(t);
         }
       }
-      if (isTargetInfo) { targetInfo.addAndGet(samples.size()); continue; }
-      for (byte[] sample : samples) rw.item(fnv(sample, labels));
+      (isTargetInfo ? targetInfo : rw.items).addAndGet(samples);
     }
   }
 
@@ -159,15 +139,4 @@ public final class CountingPushSink {
     return "__name__".equals(name) && "target_info".equals(value);
   }
 
-  private static final long FNV_OFFSET = 0xcbf29ce484222325L;
-
-  /** FNV-1a 64 over bytes, continuing from seed: a fingerprint, 600k items collide with p ~ 1e-8. */
-  private static long fnv(byte[] bytes, long seed) {
-    long h = seed;
-    for (byte b : bytes) {
-      h ^= (b & 0xff);
-      h *= 0x100000001b3L;
-    }
-    return h;
-  }
 }
