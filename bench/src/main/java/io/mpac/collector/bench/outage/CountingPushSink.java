@@ -59,7 +59,7 @@ public final class CountingPushSink {
     start(rwPort, "/api/v1/write", rw, this::countRemoteWrite);
     for (long tick = 0; tick < 24L * 3600; tick++) { // bounded: a day at most
       System.out.println("loki requests=" + loki.requests + " entries=" + loki.items + " malformed=" + loki.malformed);
-      System.out.println("rw requests=" + rw.requests + " samples=" + rw.items + "
+      System.out.println("rw requests=" + rw.requests + " samples=" + rw.items
           + " target_info=" + targetInfo + " malformed=" + rw.malformed);
       System.out.flush();
       Thread.sleep(1000);
