@@ -2,6 +2,7 @@ package io.mpac.collector.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mpac.collector.exporter.prometheus.RealPrometheus;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
@@ -121,7 +122,7 @@ class RemoteWriteDurabilityTest {
 
   @Test
   void samplesInTheWalSurviveAKillAndArriveWhenPrometheusComesUp() throws Exception {
-    PrometheusServer.requireBinary();
+    RealPrometheus.requireBinary();
     int otlpPort = freePort();
     int promPort = freePort(); // nothing listens here until the end: the backend is down
     Path config = Files.writeString(dir.resolve("config.alloy"), """
@@ -179,21 +180,28 @@ class RemoteWriteDurabilityTest {
         .as("the WAL directory").isTrue();
 
     startCollector(config);
-    try (PrometheusServer prometheus = PrometheusServer.start(dir.resolve("prometheus"), promPort)) {
+    try (RealPrometheus prometheus = RealPrometheus.start(dir.resolve("prometheus"), promPort)) {
       String promql = "count_over_time(wal_points_total{job=\"durable\"}[1h])";
       Map<String, Double> last = Map.of();
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
       while (System.nanoTime() < end) {
-        last = prometheus.query(promql);
+        last = numbers(prometheus.query(promql));
         if (last.size() == SERIES && last.values().stream().allMatch(v -> v == exports)) break;
         Thread.sleep(200);
       }
       assertThat(last).as("points per series after the restart").hasSize(SERIES);
       assertThat(last.values()).as("every one of the %d points arrived: %s", SERIES * exports, last)
           .allMatch(v -> v == exports);
-      Map<String, Double> values = prometheus.query("wal_points_total{job=\"durable\"}");
+      Map<String, Double> values = numbers(prometheus.query("wal_points_total{job=\"durable\"}"));
       assertThat(values.values()).as("the last value of each series").allMatch(v -> v == ROUNDS);
     }
+  }
+
+  /** Query results as label text → number. */
+  private static Map<String, Double> numbers(Map<String, RealPrometheus.Result> results) {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    results.forEach((k, v) -> out.put(k, v.number()));
+    return out;
   }
 
   /** Counts the exports the collector accepted (and those it did not). */

@@ -24,15 +24,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Prometheus (Debian's package, see {@code .ci/install-tools.sh}) started for a test
- * class on 127.0.0.1 and a free port, with the remote-write receiver and native histograms on, a
+ * on 127.0.0.1 and a free (or given) port, with the remote-write receiver and native histograms on, a
  * temporary TSDB and no scrape targets. Missing binary: the tests are skipped, unless {@code CI}
  * is {@code true}, where they fail.
  */
-final class RealPrometheus implements AutoCloseable {
+public final class RealPrometheus implements AutoCloseable {
 
   /** One result of an instant query: labels (sorted) and value. */
-  record Result(Map<String, String> labels, String value) {
-    double number() {
+  public record Result(Map<String, String> labels, String value) {
+    public double number() {
       return Double.parseDouble(value);
     }
   }
@@ -60,7 +60,7 @@ final class RealPrometheus implements AutoCloseable {
   }
 
   /** Skips (or, under CI=true, fails) when Prometheus is not installed. */
-  static String requireBinary() {
+  public static String requireBinary() {
     String bin = binary();
     if (bin == null) {
       String msg = "prometheus is not on PATH (install it with .ci/install-tools.sh)";
@@ -71,14 +71,19 @@ final class RealPrometheus implements AutoCloseable {
   }
 
   static RealPrometheus start() throws Exception {
-    String bin = requireBinary();
-    Path dir = Files.createTempDirectory("prometheus-it");
-    Path config = dir.resolve("prometheus.yml");
-    Files.writeString(config, "global:\n  scrape_interval: 1m\n"); // no scrape configs
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
+    return start(Files.createTempDirectory("prometheus-it"), port);
+  }
+
+  /** Starts Prometheus on {@code port} with its TSDB under {@code dir}; ready within 30 s. */
+  public static RealPrometheus start(Path dir, int port) throws Exception {
+    String bin = requireBinary();
+    Files.createDirectories(dir);
+    Path config = dir.resolve("prometheus.yml");
+    Files.writeString(config, "global:\n  scrape_interval: 1m\n"); // no scrape configs
     Process p = new ProcessBuilder(bin,
         "--web.enable-remote-write-receiver",
         "--enable-feature=native-histograms",
@@ -124,7 +129,7 @@ final class RealPrometheus implements AutoCloseable {
   }
 
   /** An instant query at the current time; results sorted by their label text. */
-  Map<String, Result> query(String promql) throws Exception {
+  public Map<String, Result> query(String promql) throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/api/v1/query?query="
         + URLEncoder.encode(promql, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
