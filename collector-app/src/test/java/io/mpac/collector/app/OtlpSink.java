@@ -3,7 +3,20 @@ package io.mpac.collector.app;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
@@ -12,6 +25,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An independent OTLP/gRPC trace backend for process tests: opentelemetry-proto's generated
- * service stub, every request decoded by protobuf-java, every span counted by its span id (so
- * duplicates show). Listens on 127.0.0.1 only.
+ * An independent OTLP/gRPC backend for process tests: opentelemetry-proto's generated service
+ * stubs, every request decoded by protobuf-java, every span counted by its span id, every log record
+ * by its body and every metric data point by its metric name, attributes and time (so duplicates
+ * show). Listens on 127.0.0.1 only.
  */
 final class OtlpSink implements AutoCloseable {
 
@@ -29,6 +44,12 @@ final class OtlpSink implements AutoCloseable {
   final Map<String, AtomicInteger> spans = new ConcurrentHashMap<>();
   final AtomicLong received = new AtomicLong();
   final AtomicLong requests = new AtomicLong();
+  /** Times each log record (by body) arrived. */
+  final Map<String, AtomicInteger> logRecords = new ConcurrentHashMap<>();
+  final AtomicLong logRecordsReceived = new AtomicLong();
+  /** Times each data point (metric name, attributes, time) arrived. */
+  final Map<String, AtomicInteger> points = new ConcurrentHashMap<>();
+  final AtomicLong pointsReceived = new AtomicLong();
   private final Server server;
 
   OtlpSink(int port) throws IOException {
@@ -50,6 +71,43 @@ final class OtlpSink implements AutoCloseable {
             out.onCompleted();
           }
         })
+        .addService(new LogsServiceGrpc.LogsServiceImplBase() {
+          @Override
+          public void export(ExportLogsServiceRequest req, StreamObserver<ExportLogsServiceResponse> out) {
+            requests.incrementAndGet();
+            for (ResourceLogs rl : req.getResourceLogsList()) {
+              for (ScopeLogs sl : rl.getScopeLogsList()) {
+                for (LogRecord r : sl.getLogRecordsList()) {
+                  logRecordsReceived.incrementAndGet();
+                  logRecords.computeIfAbsent(r.getBody().getStringValue(), k -> new AtomicInteger()).incrementAndGet();
+                }
+              }
+            }
+            out.onNext(ExportLogsServiceResponse.getDefaultInstance());
+            out.onCompleted();
+          }
+        })
+        .addService(new MetricsServiceGrpc.MetricsServiceImplBase() {
+          @Override
+          public void export(ExportMetricsServiceRequest req, StreamObserver<ExportMetricsServiceResponse> out) {
+            requests.incrementAndGet();
+            for (ResourceMetrics rm : req.getResourceMetricsList()) {
+              for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+                for (Metric m : sm.getMetricsList()) {
+                  List<NumberDataPoint> dps = m.hasSum() ? m.getSum().getDataPointsList()
+                      : m.hasGauge() ? m.getGauge().getDataPointsList() : List.of();
+                  for (NumberDataPoint p : dps) {
+                    pointsReceived.incrementAndGet();
+                    points.computeIfAbsent(m.getName() + p.getAttributesList() + "@" + p.getTimeUnixNano(),
+                        k -> new AtomicInteger()).incrementAndGet();
+                  }
+                }
+              }
+            }
+            out.onNext(ExportMetricsServiceResponse.getDefaultInstance());
+            out.onCompleted();
+          }
+        })
         .build()
         .start();
   }
@@ -61,6 +119,16 @@ final class OtlpSink implements AutoCloseable {
   /** Spans received more than once, counting every extra copy. */
   long duplicates() {
     return received.get() - spans.size();
+  }
+
+  /** Log records received more than once, counting every extra copy. */
+  long logDuplicates() {
+    return logRecordsReceived.get() - logRecords.size();
+  }
+
+  /** Data points received more than once, counting every extra copy. */
+  long pointDuplicates() {
+    return pointsReceived.get() - points.size();
   }
 
   @Override
