@@ -210,7 +210,8 @@ public record KafkaExporterConfig(KafkaClientConfig client, Duration timeout, Ma
     Args encodingAt = block != null && block.isSet("encoding") ? block : args;
     String encodingName = encodingAt.string("encoding");
     Encoding encoding = Encoding.parse(encodingName);
-    if (encoding == null) diags.add(new Diagnostic(encodingAt.positionOf("encoding"), Encoding.unsupported(encodingName)));
+    Diagnostic bad = new Diagnostic(encodingAt.positionOf("encoding"), Encoding.unsupported(encodingName));
+    if (encoding == null && !diags.contains(bad)) diags.add(bad); // the top-level one once, not per signal
     if (topic.isEmpty()) {
       Args at = block != null && block.isSet("topic") ? block : args;
       diags.add(new Diagnostic(at.positionOf("topic"), "the " + s.lowerName() + " topic must not be empty"));

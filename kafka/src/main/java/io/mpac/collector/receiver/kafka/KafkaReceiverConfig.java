@@ -161,16 +161,17 @@ public record KafkaReceiverConfig(KafkaClientConfig client, String groupId, Stri
     Map<String, TopicSource> topics = new LinkedHashMap<>();
     Map<String, Signal> firstSignalOf = new HashMap<>();
     for (Signal s : Signal.values()) {
-      List<OtlpConsumer> consumers = out.list(s.lowerName());
-      if (consumers.isEmpty()) continue;
-      outputs.put(s, FanoutConsumer.of(consumers));
       Args block = args.block(s.lowerName());
       Args encodingAt = block != null && block.isSet("encoding") ? block : args;
       Encoding encoding = Encoding.parse(encodingAt.string("encoding"));
-      if (encoding == null) {
-        diags.add(new Diagnostic(encodingAt.positionOf("encoding"), Encoding.unsupported(encodingAt.string("encoding"))));
+      if (encoding == null) { // checked for every signal, consumed or not
+        Diagnostic bad = new Diagnostic(encodingAt.positionOf("encoding"), Encoding.unsupported(encodingAt.string("encoding")));
+        if (!diags.contains(bad)) diags.add(bad); // the top-level one once, not per signal
         continue;
       }
+      List<OtlpConsumer> consumers = out.list(s.lowerName());
+      if (consumers.isEmpty()) continue;
+      outputs.put(s, FanoutConsumer.of(consumers));
       for (String topic : topicsOf(block, s)) {
         Signal other = firstSignalOf.putIfAbsent(topic, s);
         if (topic.isEmpty()) {
