@@ -26,7 +26,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * <ul>
  *   <li>{@link #bootstrap()}: PLAINTEXT;
  *   <li>{@link #saslBootstrap()}: SASL_PLAINTEXT with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for user
- *       {@link #USER} / {@link #PASSWORD}.
+ *       {@link #USER} / {@link #PASSWORD};
+ *   <li>{@link #tlsBootstrap()}: SSL, with a throw-away self-signed certificate for 127.0.0.1 made by the
+ *       JDK's keytool ({@link #caPem()} is its PEM, to trust it).
  * </ul>
  * {@link #stop()} and {@link #start()} stop and restart the same broker (same ports, same data).
  */
@@ -39,6 +41,7 @@ public final class KafkaBroker implements AutoCloseable {
   private final int port;
   private final int saslPort;
   private final int controllerPort;
+  private final int tlsPort;
   private final Path config;
   private Process process;
   private int runs;
@@ -48,6 +51,7 @@ public final class KafkaBroker implements AutoCloseable {
     this.port = freePort();
     this.saslPort = freePort();
     this.controllerPort = freePort();
+    this.tlsPort = freePort();
     this.config = dir.resolve("server.properties");
   }
 
@@ -55,6 +59,7 @@ public final class KafkaBroker implements AutoCloseable {
   public static KafkaBroker start(Path dir, int partitions) throws Exception {
     Files.createDirectories(dir);
     KafkaBroker b = new KafkaBroker(dir);
+    b.makeCertificate();
     b.writeConfig(partitions);
     b.format();
     b.start();
@@ -67,6 +72,31 @@ public final class KafkaBroker implements AutoCloseable {
 
   public String saslBootstrap() {
     return "127.0.0.1:" + saslPort;
+  }
+
+  public String tlsBootstrap() {
+    return "127.0.0.1:" + tlsPort;
+  }
+
+  /** The TLS listener's certificate (self-signed, SAN 127.0.0.1), PEM. */
+  public Path caPem() {
+    return dir.resolve("ca.pem");
+  }
+
+  private void makeCertificate() throws Exception {
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    Path ks = dir.resolve("server.p12");
+    run(List.of(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+        "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore",
+        ks.toString(), "-storepass", "changeit", "-keypass", "changeit"));
+    run(List.of(keytool, "-exportcert", "-rfc", "-alias", "broker", "-keystore", ks.toString(), "-storepass",
+        "changeit", "-file", caPem().toString()));
+  }
+
+  private static void run(List<String> cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(cmd.get(0) + ": " + out);
   }
 
   private static int freePort() throws IOException {
@@ -84,11 +114,16 @@ public final class KafkaBroker implements AutoCloseable {
         "node.id=1",
         "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
         "listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort
-            + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort,
+            + ",SSL://127.0.0.1:" + tlsPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort
+            + ",SSL://127.0.0.1:" + tlsPort,
+        "listener.name.ssl.ssl.keystore.type=PKCS12",
+        "listener.name.ssl.ssl.keystore.location=" + dir.resolve("server.p12").toAbsolutePath(),
+        "listener.name.ssl.ssl.keystore.password=changeit",
+        "listener.name.ssl.ssl.key.password=changeit",
         "controller.listener.names=CONTROLLER",
         "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
         "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
         "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + plain,
         "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=" + scram,

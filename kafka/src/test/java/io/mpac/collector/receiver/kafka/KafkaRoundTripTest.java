@@ -91,7 +91,7 @@ class KafkaRoundTripTest {
   @AfterEach
   void stopComponents() {
     Collections.reverse(components);
-    for (Component c : components) c.shutdown(Duration.ofSeconds(5));
+    for (Component c : components) c.shutdown(Duration.ofSeconds(1)); // failing exporters give up quickly
   }
 
   private ComponentContext context(String name, String label) throws Exception {
@@ -406,6 +406,40 @@ class KafkaRoundTripTest {
     assertThat(counter("otelcol.receiver.kafka.records.malformed", "component_id", "otelcol.receiver.kafka.bad"))
         .isEqualTo(3);
     await(Duration.ofSeconds(10), () -> committed("group-bad", "t-bad") == 4);
+  }
+
+  @Test
+  void tlsWithTheBrokersCaOrSkipVerifyDeliversAndAnUntrustedCertificateDeliversNothing() throws Exception {
+    Map<String, Map<String, Object>> trusted = new LinkedHashMap<>();
+    trusted.put("ca", Map.of("ca_file", broker.caPem().toString()));
+    trusted.put("skip", Map.of("insecure_skip_verify", true));
+    trusted.put("name", Map.of("ca_file", broker.caPem().toString(), "server_name", "localhost"));
+    for (Map.Entry<String, Map<String, Object>> e : trusted.entrySet()) {
+      String topic = "t-tls-" + e.getKey();
+      broker.createTopic(topic, 1);
+      OtlpConsumer in = exporter("tls" + e.getKey(), Map.of("brokers", List.of(broker.tlsBootstrap()),
+          "traces", block(Map.of("topic", topic)), "tls", block(e.getValue())));
+      OtlpRequest r = Spans.request(e.getKey().hashCode(), 1, 2, 5);
+      offer(in, r);
+      List<ConsumerRecord<byte[], byte[]>> raw = readRaw(topic, 1);
+      assertThat(raw).as(e.getKey()).hasSize(1);
+      assertThat(raw.get(0).value()).isEqualTo(r.bytes());
+    }
+    // the system CAs do not know the throw-away certificate; a wrong server_name fails the check too
+    Map<String, Map<String, Object>> untrusted = new LinkedHashMap<>();
+    untrusted.put("system", Map.of());
+    untrusted.put("wrongname", Map.of("ca_file", broker.caPem().toString(), "server_name", "other.example"));
+    for (Map.Entry<String, Map<String, Object>> e : untrusted.entrySet()) {
+      String topic = "t-tls-" + e.getKey();
+      broker.createTopic(topic, 1);
+      String label = "tls" + e.getKey();
+      OtlpConsumer in = exporter(label, Map.of("brokers", List.of(broker.tlsBootstrap()), "timeout", "1s",
+          "traces", block(Map.of("topic", topic)), "tls", block(e.getValue()), "retry_on_failure", block(fastRetry())));
+      offer(in, Spans.request(5, 1, 1, 5));
+      await(Duration.ofSeconds(20), () -> counter("otelcol.exporter.retries", "component_id",
+          "otelcol.exporter.kafka." + label) > 0);
+      assertThat(readRaw(topic, 1, Duration.ofSeconds(2))).as(e.getKey()).isEmpty();
+    }
   }
 
   @Test
