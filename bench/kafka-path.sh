@@ -2,7 +2,7 @@
 # Kafka tier benchmark of issue #14 (docs/BENCHMARKS.md): CPU per span of the Kafka exporter (gateway)
 # and receiver (writer) at saturation, as a ratio to the OTLP exporter path in the same run.
 #
-#   flock /work/bench.lock bench/kafka-path.sh [--seconds 20] [--warmup 8] [--repetitions 2] [--out report.md]
+#   flock /work/bench.lock bench/kafka-path.sh [--seconds 20] [--warmup 8] [--repetitions 2] [--out report.md] [--append docs/BENCHMARKS.md]
 #
 # Set SKIP_BUILD=1 to reuse the jars already built.
 set -euo pipefail

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * each process's utime + stime over the window, divided by the spans the sink received.
  *
  * <p>Usage: {@code KafkaPathBenchmark --jar collector.jar [--seconds 20] [--warmup 8] [--repetitions 2]
- * [--out report.md]}
+ * [--out report.md] [--append docs/BENCHMARKS.md]}
  */
 public final class KafkaPathBenchmark {
 
@@ -58,6 +58,7 @@ public final class KafkaPathBenchmark {
   public static void main(String[] args) throws Exception {
     Path jar = null;
     Path out = null;
+    Path append = null;
     int seconds = 20;
     int warmup = 8;
     int repetitions = 2;
@@ -65,6 +66,7 @@ public final class KafkaPathBenchmark {
       switch (args[i]) {
         case "--jar" -> jar = Path.of(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
+        case "--append" -> append = Path.of(args[++i]);
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--repetitions" -> repetitions = Integer.parseInt(args[++i]);
@@ -100,6 +102,10 @@ public final class KafkaPathBenchmark {
     String md = report(rows, jar, seconds, warmup, repetitions, started, loadBefore, ProcFs.loadavg());
     System.out.println(md);
     if (out != null) Files.writeString(out, md, StandardCharsets.UTF_8);
+    if (append != null) {
+      Files.writeString(append, "\n" + md, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+      log("appended to " + append);
+    }
   }
 
   private static Row otlp(int rep, Path jar, Path work, NullSink sink, int seconds, int warmup, long clk)
