@@ -22,6 +22,7 @@ public final class KafkaReceiver implements Component {
   private final ComponentContext context;
   private final KafkaReceiverConfig config;
   private final ConsumerLoop loop;
+  private final ReceiverMetrics metrics;
   private final Supervisor supervisor;
   private volatile Supervisor.Worker worker;
   private volatile boolean stopped;
@@ -34,8 +35,8 @@ public final class KafkaReceiver implements Component {
     this.context = context;
     this.config = config;
     this.supervisor = new Supervisor(context);
-    this.loop = new ConsumerLoop(config, consumers, new ReceiverMetrics(context.meterRegistry(), context.tags()),
-        context.logger());
+    this.metrics = new ReceiverMetrics(context.meterRegistry(), context.tags());
+    this.loop = new ConsumerLoop(config, consumers, metrics, context.logger());
   }
 
   @Override
@@ -46,6 +47,11 @@ public final class KafkaReceiver implements Component {
   @Override
   public synchronized void start() {
     if (stopped) throw new IllegalStateException(context.id() + " was shut down");
+    metrics.gauges.register();
+    if (config.topics().isEmpty()) {
+      context.logger().warning("output sets no consumer: nothing is read from Kafka");
+      return;
+    }
     worker = supervisor.start(context.id() + "-consumer", loop);
   }
 
@@ -67,6 +73,7 @@ public final class KafkaReceiver implements Component {
       }
       if (w.isAlive()) context.logger().warning("the Kafka consumer did not stop within " + timeout);
     }
+    metrics.gauges.remove();
   }
 
   @Override

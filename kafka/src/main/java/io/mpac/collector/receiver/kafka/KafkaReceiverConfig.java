@@ -56,7 +56,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * @param afterExecution mark a record only after its data was accepted downstream
  * @param includeUnsuccessful with afterExecution, mark records whose data was rejected for good
  * @param topics topic name to the signal and encoding read from it
- * @param outputs per signal, where its data goes (signals without an output are not consumed)
+ * @param outputs per signal, where its data goes (signals without an output are not consumed; with
+ *     none at all, nothing is read)
  */
 public record KafkaReceiverConfig(KafkaClientConfig client, String groupId, String groupInstanceId,
     List<Class<?>> assignors, String initialOffset, Duration heartbeatInterval, Duration sessionTimeout, Fetch fetch,
@@ -183,9 +184,6 @@ public record KafkaReceiverConfig(KafkaClientConfig client, String groupId, Stri
           topics.put(topic, new TopicSource(s, encoding));
         }
       }
-    }
-    if (outputs.isEmpty()) {
-      diags.add(new Diagnostic(out.position(), "output sets no consumer: nothing would be read from Kafka"));
     }
     Args ac = args.blockOrDefaults("autocommit");
     Duration interval = positive(ac, "interval", diags);

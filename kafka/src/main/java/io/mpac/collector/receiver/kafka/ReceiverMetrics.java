@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.mpac.collector.component.InstanceGauges;
 import io.mpac.collector.pdata.Signal;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,6 +25,8 @@ final class ReceiverMetrics {
   final AtomicLong lag = new AtomicLong();
   final AtomicLong paused = new AtomicLong();
   final AtomicLong assigned = new AtomicLong();
+  /** The gauges hold this instance: registered at start, removed at shutdown. */
+  final InstanceGauges gauges;
 
   ReceiverMetrics(MeterRegistry registry, Tags tags) {
     for (Signal s : Signal.values()) {
@@ -45,12 +48,13 @@ final class ReceiverMetrics {
         .description("offset commits that failed (retried with later offsets)").tags(tags).register(registry);
     errors = Counter.builder("otelcol.receiver.kafka.consumer.errors")
         .description("errors of the Kafka consumer (poll)").tags(tags).register(registry);
-    Gauge.builder("otelcol.receiver.kafka.lag", lag, AtomicLong::get)
-        .description("records behind the end of the assigned partitions, at the last poll").tags(tags).register(registry);
-    Gauge.builder("otelcol.receiver.kafka.paused", paused, AtomicLong::get)
-        .description("1 while consumption is paused by downstream back-pressure").tags(tags).register(registry);
-    Gauge.builder("otelcol.receiver.kafka.partitions.assigned", assigned, AtomicLong::get)
-        .description("partitions assigned to this consumer").tags(tags).register(registry);
+    gauges = new InstanceGauges(registry)
+        .add(Gauge.builder("otelcol.receiver.kafka.lag", lag, AtomicLong::get)
+            .description("records behind the end of the assigned partitions, at the last poll").tags(tags))
+        .add(Gauge.builder("otelcol.receiver.kafka.paused", paused, AtomicLong::get)
+            .description("1 while consumption is paused by downstream back-pressure").tags(tags))
+        .add(Gauge.builder("otelcol.receiver.kafka.partitions.assigned", assigned, AtomicLong::get)
+            .description("partitions assigned to this consumer").tags(tags));
   }
 
   void consumed(Signal s) {
