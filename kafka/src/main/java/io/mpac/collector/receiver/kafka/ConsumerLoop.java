@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -142,7 +144,9 @@ final class ConsumerLoop implements Supervisor.Body {
       paused = true;
       metrics.paused.set(1);
     } else if (held.isEmpty() && paused) {
-      consumer.resume(consumer.paused());
+      Set<TopicPartition> resume = new HashSet<>(consumer.paused());
+      resume.retainAll(consumer.assignment()); // partitions paused before a rebalance may be gone
+      consumer.resume(resume);
       paused = false;
       metrics.paused.set(0);
     }
