@@ -24,9 +24,16 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -187,6 +194,33 @@ class KafkaTierProcessTest {
         WRITER_CONSUMERS));
   }
 
+  /** Starts collectors at once (a JVM start takes seconds); if one fails, the others are stopped. */
+  private static List<RunningCollector> startAll(List<Callable<RunningCollector>> starts) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(starts.size());
+    try {
+      List<RunningCollector> started = new ArrayList<>();
+      Exception failed = null;
+      for (Future<RunningCollector> f : pool.invokeAll(starts)) {
+        try {
+          started.add(f.get());
+        } catch (ExecutionException e) {
+          if (failed == null) failed = e;
+        }
+      }
+      if (failed != null) {
+        started.forEach(RunningCollector::close);
+        throw failed;
+      }
+      return started;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void closeAll(List<RunningCollector> collectors) {
+    collectors.forEach(RunningCollector::close);
+  }
+
   private static void await(Duration limit, BooleanSupplier condition) throws InterruptedException {
     long end = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
@@ -268,27 +302,34 @@ class KafkaTierProcessTest {
   @Test
   void everySpanLogRecordAndDataPointArrivesExactlyOnce() throws Exception {
     int receiverPort = freePort();
-    try (OtlpSink sink = new OtlpSink(0);
-        RunningCollector a = new RunningCollector(gateway("a", receiverPort, "once", true), dir.resolve("a"), Map.of());
-        RunningCollector b = new RunningCollector(writer("b", sink.port(), "once", "once-writers", true),
-            dir.resolve("b"), Map.of())) {
-      Set<String> spans = sendSpans(receiverPort, 2_000, "once-", 0);
-      sendLogs(receiverPort, 1_000, "log-");
-      sendPoints(receiverPort, 500);
-      await(Duration.ofSeconds(60), () -> sink.spans.size() >= 2_000 && sink.logRecords.size() >= 1_000
-          && sink.points.size() >= 500);
-      Thread.sleep(1_000); // anything extra would arrive now
-      assertThat(sink.spans.keySet()).isEqualTo(spans);
-      assertThat(sink.duplicates()).isZero();
-      assertThat(sink.logRecords).hasSize(1_000);
-      assertThat(sink.logDuplicates()).isZero();
-      assertThat(sink.points).hasSize(500);
-      assertThat(sink.pointDuplicates()).isZero();
-      // partition_traces_by_id: one record per trace (every SDK span here is a trace of its own)
-      assertThat(metric(a, "otelcol_exporter_kafka_records_produced_total", "otelcol.exporter.kafka.gateway"))
-          .isGreaterThanOrEqualTo(2_000);
-      assertThat(metric(b, "otelcol_receiver_accepted_spans_total", "otelcol.receiver.kafka.writer")).isEqualTo(2_000);
-      assertThat(metric(b, "otelcol_receiver_kafka_records_malformed_total", "otelcol.receiver.kafka.writer")).isZero();
+    try (OtlpSink sink = new OtlpSink(0)) {
+      Path aConfig = gateway("a", receiverPort, "once", true);
+      Path bConfig = writer("b", sink.port(), "once", "once-writers", true);
+      List<RunningCollector> both = startAll(List.of(() -> new RunningCollector(aConfig, dir.resolve("a"), Map.of()),
+          () -> new RunningCollector(bConfig, dir.resolve("b"), Map.of())));
+      try {
+        RunningCollector a = both.get(0);
+        RunningCollector b = both.get(1);
+        Set<String> spans = sendSpans(receiverPort, 2_000, "once-", 0);
+        sendLogs(receiverPort, 1_000, "log-");
+        sendPoints(receiverPort, 500);
+        await(Duration.ofSeconds(60), () -> sink.spans.size() >= 2_000 && sink.logRecords.size() >= 1_000
+            && sink.points.size() >= 500);
+        Thread.sleep(1_000); // anything extra would arrive now
+        assertThat(sink.spans.keySet()).isEqualTo(spans);
+        assertThat(sink.duplicates()).isZero();
+        assertThat(sink.logRecords).hasSize(1_000);
+        assertThat(sink.logDuplicates()).isZero();
+        assertThat(sink.points).hasSize(500);
+        assertThat(sink.pointDuplicates()).isZero();
+        // partition_traces_by_id: one record per trace (every SDK span here is a trace of its own)
+        assertThat(metric(a, "otelcol_exporter_kafka_records_produced_total", "otelcol.exporter.kafka.gateway"))
+            .isGreaterThanOrEqualTo(2_000);
+        assertThat(metric(b, "otelcol_receiver_accepted_spans_total", "otelcol.receiver.kafka.writer")).isEqualTo(2_000);
+        assertThat(metric(b, "otelcol_receiver_kafka_records_malformed_total", "otelcol.receiver.kafka.writer")).isZero();
+      } finally {
+        closeAll(both);
+      }
     }
   }
 
@@ -339,59 +380,72 @@ class KafkaTierProcessTest {
   void twoWritersInOneGroupSharePartitionsAndTogetherDeliverEverything() throws Exception {
     int receiverPort = freePort();
     broker.createTopic("pair-spans", 4);
-    try (OtlpSink sink = new OtlpSink(0);
-        RunningCollector a = new RunningCollector(gateway("a", receiverPort, "pair", true), dir.resolve("a"), Map.of());
-        RunningCollector b1 = new RunningCollector(writer("b1", sink.port(), "pair", "pair-writers", false),
-            dir.resolve("b1"), Map.of());
-        RunningCollector b2 = new RunningCollector(writer("b2", sink.port(), "pair", "pair-writers", false),
-            dir.resolve("b2"), Map.of())) {
-      String id = "otelcol.receiver.kafka.writer";
-      await(Duration.ofSeconds(60), () -> metric(b1, "otelcol_receiver_kafka_partitions_assigned", id) >= 1
-          && metric(b2, "otelcol_receiver_kafka_partitions_assigned", id) >= 1
-          && metric(b1, "otelcol_receiver_kafka_partitions_assigned", id)
-          + metric(b2, "otelcol_receiver_kafka_partitions_assigned", id) == 4);
-      Set<String> spans = sendSpans(receiverPort, 4_000, "pair-", 0);
-      await(Duration.ofSeconds(60), () -> sink.spans.keySet().containsAll(spans));
-      Thread.sleep(1_000);
-      assertThat(sink.spans.keySet()).isEqualTo(spans);
-      double by1 = metric(b1, "otelcol_receiver_accepted_spans_total", id);
-      double by2 = metric(b2, "otelcol_receiver_accepted_spans_total", id);
-      assertThat(by1).isPositive();
-      assertThat(by2).isPositive();
-      assertThat(by1 + by2).as("each record was handed on by one writer, once").isEqualTo(4_000);
-      assertThat(sink.duplicates()).isZero();
+    try (OtlpSink sink = new OtlpSink(0)) {
+      Path aConfig = gateway("a", receiverPort, "pair", true);
+      Path b1Config = writer("b1", sink.port(), "pair", "pair-writers", false);
+      Path b2Config = writer("b2", sink.port(), "pair", "pair-writers", false);
+      List<RunningCollector> all = startAll(List.of(() -> new RunningCollector(aConfig, dir.resolve("a"), Map.of()),
+          () -> new RunningCollector(b1Config, dir.resolve("b1"), Map.of()),
+          () -> new RunningCollector(b2Config, dir.resolve("b2"), Map.of())));
+      try {
+        RunningCollector b1 = all.get(1);
+        RunningCollector b2 = all.get(2);
+        String id = "otelcol.receiver.kafka.writer";
+        await(Duration.ofSeconds(60), () -> metric(b1, "otelcol_receiver_kafka_partitions_assigned", id) >= 1
+            && metric(b2, "otelcol_receiver_kafka_partitions_assigned", id) >= 1
+            && metric(b1, "otelcol_receiver_kafka_partitions_assigned", id)
+            + metric(b2, "otelcol_receiver_kafka_partitions_assigned", id) == 4);
+        Set<String> spans = sendSpans(receiverPort, 4_000, "pair-", 0);
+        await(Duration.ofSeconds(60), () -> sink.spans.keySet().containsAll(spans));
+        Thread.sleep(1_000);
+        assertThat(sink.spans.keySet()).isEqualTo(spans);
+        double by1 = metric(b1, "otelcol_receiver_accepted_spans_total", id);
+        double by2 = metric(b2, "otelcol_receiver_accepted_spans_total", id);
+        assertThat(by1).isPositive();
+        assertThat(by2).isPositive();
+        assertThat(by1 + by2).as("each record was handed on by one writer, once").isEqualTo(4_000);
+        assertThat(sink.duplicates()).isZero();
+      } finally {
+        closeAll(all);
+      }
     }
   }
 
   @Test
   void aBrokerOutageIsQueuedByTheGatewayAndNothingAcceptedIsLost() throws Exception {
     int receiverPort = freePort();
-    try (OtlpSink sink = new OtlpSink(0);
-        RunningCollector a = new RunningCollector(gateway("a", receiverPort, "outage", false), dir.resolve("a"), Map.of());
-        RunningCollector b = new RunningCollector(writer("b", sink.port(), "outage", "outage-writers", false),
-            dir.resolve("b"), Map.of())) {
-      Set<String> before = sendSpans(receiverPort, 2_000, "before-", 0);
-      await(Duration.ofSeconds(60), () -> sink.spans.keySet().containsAll(before));
+    try (OtlpSink sink = new OtlpSink(0)) {
+      Path aConfig = gateway("a", receiverPort, "outage", false);
+      Path bConfig = writer("b", sink.port(), "outage", "outage-writers", false);
+      List<RunningCollector> both = startAll(List.of(() -> new RunningCollector(aConfig, dir.resolve("a"), Map.of()),
+          () -> new RunningCollector(bConfig, dir.resolve("b"), Map.of())));
+      try {
+        RunningCollector a = both.get(0);
+        Set<String> before = sendSpans(receiverPort, 2_000, "before-", 0);
+        await(Duration.ofSeconds(60), () -> sink.spans.keySet().containsAll(before));
 
-      long outageStart = System.nanoTime();
-      broker.stop();
-      Set<String> during = sendSpans(receiverPort, 3_000, "during-", 1_000); // the SDK is answered by A
-      String id = "otelcol.exporter.kafka.gateway";
-      assertThat(metric(a, "otelcol_exporter_queue_size", id)).as("A holds what it accepted").isPositive();
-      assertThat(sink.spans.keySet()).doesNotContainAnyElementsOf(during);
-      long left = Duration.ofSeconds(10).toNanos() - (System.nanoTime() - outageStart);
-      if (left > 0) TimeUnit.NANOSECONDS.sleep(left);
-      broker.start();
+        long outageStart = System.nanoTime();
+        broker.stop();
+        Set<String> during = sendSpans(receiverPort, 3_000, "during-", 1_000); // the SDK is answered by A
+        String id = "otelcol.exporter.kafka.gateway";
+        assertThat(metric(a, "otelcol_exporter_queue_size", id)).as("A holds what it accepted").isPositive();
+        assertThat(sink.spans.keySet()).doesNotContainAnyElementsOf(during);
+        long left = Duration.ofSeconds(10).toNanos() - (System.nanoTime() - outageStart);
+        if (left > 0) TimeUnit.NANOSECONDS.sleep(left);
+        broker.start();
 
-      await(Duration.ofSeconds(90), () -> sink.spans.keySet().containsAll(during));
-      Thread.sleep(1_000);
-      Set<String> all = new HashSet<>(before);
-      all.addAll(during);
-      assertThat(sink.spans.keySet()).isEqualTo(all);
-      System.out.println("broker outage: " + sink.duplicates() + " duplicates");
-      // a request whose records were written but not acknowledged before the stop is sent again
-      assertThat(sink.duplicates()).isLessThanOrEqualTo(2L * SDK_BATCH);
-      await(Duration.ofSeconds(10), () -> metric(a, "otelcol_exporter_queue_size", id) == 0);
+        await(Duration.ofSeconds(90), () -> sink.spans.keySet().containsAll(during));
+        Thread.sleep(1_000);
+        Set<String> all = new HashSet<>(before);
+        all.addAll(during);
+        assertThat(sink.spans.keySet()).isEqualTo(all);
+        System.out.println("broker outage: " + sink.duplicates() + " duplicates");
+        // a request whose records were written but not acknowledged before the stop is sent again
+        assertThat(sink.duplicates()).isLessThanOrEqualTo(2L * SDK_BATCH);
+        await(Duration.ofSeconds(10), () -> metric(a, "otelcol_exporter_queue_size", id) == 0);
+      } finally {
+        closeAll(both);
+      }
     }
   }
 }
