@@ -8,6 +8,7 @@ import io.mpac.collector.config.syntax.ConfigException;
 import io.mpac.collector.config.syntax.Diagnostic;
 import io.mpac.collector.exporter.QueueConfig;
 import io.mpac.collector.exporter.RetryConfig;
+import io.mpac.collector.kafka.DefaultTopics;
 import io.mpac.collector.kafka.Encoding;
 import io.mpac.collector.kafka.KafkaClientConfig;
 import io.mpac.collector.kafka.Unsupported;
@@ -192,21 +193,12 @@ public record KafkaExporterConfig(KafkaClientConfig client, Duration timeout, Ma
         args.bool("partition_metrics_by_resource_attributes"), args.bool("signal_header"), producer, queue, retry);
   }
 
-  /** Alloy's default topic of a signal. */
-  public static String defaultTopic(Signal s) {
-    return switch (s) {
-      case TRACES -> "otlp_spans";
-      case METRICS -> "otlp_metrics";
-      case LOGS -> "otlp_logs";
-    };
-  }
-
   /** The signal block's topic and encoding, else the deprecated top-level ones, else the defaults. */
   private static SignalTopic signalTopic(Args args, Signal s, List<Diagnostic> diags) {
     Args block = args.block(s.lowerName());
     Unsupported.refuseIfSet(block, COMPONENT, diags, "topic_from_metadata_key", "message_key_from_metadata_key");
     String topic = block != null && block.isSet("topic") ? block.string("topic")
-        : args.isSet("topic") ? args.string("topic") : defaultTopic(s);
+        : args.isSet("topic") ? args.string("topic") : DefaultTopics.of(s);
     Args encodingAt = block != null && block.isSet("encoding") ? block : args;
     String encodingName = encodingAt.string("encoding");
     Encoding encoding = Encoding.parse(encodingName);

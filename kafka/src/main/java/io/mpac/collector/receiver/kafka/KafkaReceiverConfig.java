@@ -8,6 +8,7 @@ import io.mpac.collector.config.syntax.ConfigException;
 import io.mpac.collector.config.syntax.Diagnostic;
 import io.mpac.collector.consumer.FanoutConsumer;
 import io.mpac.collector.consumer.OtlpConsumer;
+import io.mpac.collector.kafka.DefaultTopics;
 import io.mpac.collector.kafka.Encoding;
 import io.mpac.collector.kafka.KafkaClientConfig;
 import io.mpac.collector.kafka.Unsupported;
@@ -194,15 +195,10 @@ public record KafkaReceiverConfig(KafkaClientConfig client, String groupId, Stri
         mm.bool("include_unsuccessful"), topics, outputs);
   }
 
-  /** Alloy's default topic of a signal (the exporter's). */
-  static String defaultTopic(Signal s) {
-    return io.mpac.collector.exporter.kafka.KafkaExporterConfig.defaultTopic(s);
-  }
-
   private static List<String> topicsOf(Args block, Signal s) {
-    if (block == null) return List.of(defaultTopic(s));
+    if (block == null) return List.of(DefaultTopics.of(s));
     if (!block.string("topic").isEmpty()) return List.of(block.string("topic"));
-    List<String> topics = block.isSet("topics") ? block.list("topics") : List.of(defaultTopic(s));
+    List<String> topics = block.isSet("topics") ? block.list("topics") : List.of(DefaultTopics.of(s));
     return topics;
   }
 

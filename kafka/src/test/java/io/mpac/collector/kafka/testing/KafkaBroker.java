@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -208,13 +207,6 @@ public final class KafkaBroker implements AutoCloseable {
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) throw e;
     }
-  }
-
-  /** Properties for a plain consumer or producer reading this broker (tests' independent reader). */
-  public Properties clientProperties() {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-    return p;
   }
 
   private String log(String name) {
