@@ -4,6 +4,7 @@ import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.ComponentFactory;
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -38,8 +39,7 @@ public final class HeadersAuthFactory implements ComponentFactory {
 
   static final Schema SCHEMA = Schema.builder()
       .block("header", HEADER, Cardinality.REPEATED, "one header to set")
-      .block("debug_metrics", Schema.builder()
-          .optional("disable_high_cardinality_metrics", Types.BOOL, true).build(), Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   private record Header(String key, String value, String action) {}
