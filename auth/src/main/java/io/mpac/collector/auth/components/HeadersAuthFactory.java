@@ -33,8 +33,8 @@ public final class HeadersAuthFactory implements ComponentFactory {
       .optional("value", Types.SECRET, null, "the header value (string or secret)")
       .optional("action", Types.oneOf("insert", "update", "upsert", "delete"), "upsert",
           "insert: only when absent; update: only when present; upsert: always; delete: remove")
-      .optional("from_context", Types.STRING, null, "refused: not supported")
-      .optional("from_attribute", Types.STRING, null, "refused: not supported")
+      .refused("from_context", Types.STRING, "request metadata is not carried to exporters; set value instead")
+      .refused("from_attribute", Types.STRING, "request metadata is not carried to exporters; set value instead")
       .build();
 
   static final Schema SCHEMA = Schema.builder()
@@ -61,12 +61,6 @@ public final class HeadersAuthFactory implements ComponentFactory {
     List<Args> blocks = args.blocks("header");
     if (blocks.isEmpty()) problems.add(new Diagnostic(args.position(), "at least one header block is required"));
     for (Args h : blocks) {
-      for (String unsupported : List.of("from_context", "from_attribute")) {
-        if (h.isSet(unsupported)) {
-          problems.add(new Diagnostic(h.positionOf(unsupported), unsupported
-              + " is not supported: request metadata is not carried to exporters; set value instead"));
-        }
-      }
       String key = h.string("key").trim().toLowerCase(Locale.ROOT);
       if (key.isEmpty() || !key.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
         problems.add(new Diagnostic(h.positionOf("key"), "key must be a header name"));
