@@ -289,7 +289,8 @@ public sealed interface StageConfig {
       Schema.Builder match = Schema.builder()
           .required("selector", Types.STRING, "LogQL stream selector, optionally with line filters: {app=\"api\"} |= \"error\".")
           .optional("action", Types.oneOf("keep", "drop"), "keep", "keep: run the nested stages on matches; drop: drop matches.")
-          .optional("pipeline_name", Types.STRING, "", "Name of the nested pipeline.")
+          .refused("pipeline_name", Types.STRING,
+              "it names a nested pipeline in Alloy's debug output, which this collector does not have; remove it")
           .optional("drop_counter_reason", Types.STRING, "match_stage", "The reason label when action is drop.");
       b.block("stage.match", addStageBlocks(match, depth + 1).build(), Cardinality.REPEATED,
           "Runs nested stages on, or drops, entries matching a selector.");
@@ -356,7 +357,7 @@ public sealed interface StageConfig {
           List<StageConfig> nested = fromChildren(a);
           return new Match(a.string("selector"),
               MatchAction.valueOf(a.string("action").toUpperCase(java.util.Locale.ROOT)),
-              a.string("pipeline_name"), a.string("drop_counter_reason"), nested);
+              "", a.string("drop_counter_reason"), nested);
         default:
           throw new ConfigException(a.position(), "unsupported stage " + a.name());
       }
