@@ -69,6 +69,11 @@ class RemoteWriteArgumentsTest {
   }
 
   @Test
+  void bearerToken() throws Exception {
+    assertThat(sendOnce("    bearer_token = \"tok-inline\"").header("Authorization")).isEqualTo("Bearer tok-inline");
+  }
+
+  @Test
   void basicAuthPasswordFile() throws Exception {
     Path f = secret("password", "pw-456");
     String h = sendOnce("    basic_auth {\n      username = \"u\"\n      password_file = \"" + f + "\"\n    }")
