@@ -68,8 +68,9 @@ public record KafkaClientConfig(List<String> brokers, String protocolVersion, St
     }
     return b.required("protocol_version", Types.STRING, "Kafka version of the brokers, at least 2.1.0")
         .optional("client_id", Types.STRING, DEFAULT_CLIENT_ID, "Kafka client.id")
-        .optional("resolve_canonical_bootstrap_servers_only", Types.BOOL, false, "refused when true")
-        .optional("conn_idle_timeout", Types.DURATION, null, "refused: not supported")
+        .onlyValue("resolve_canonical_bootstrap_servers_only", Types.BOOL, false,
+            "kafka-clients connects to the brokers as listed (Alloy's client ignores it too)")
+        .refused("conn_idle_timeout", Types.DURATION, "kafka-clients' connections.max.idle.ms is left at its default")
         .block("authentication", AUTHENTICATION, Cardinality.OPTIONAL)
         .block("tls", TlsBlocks.OTLP_TLS, Cardinality.OPTIONAL, "TLS to the brokers; absent = plaintext");
   }
@@ -87,11 +88,6 @@ public record KafkaClientConfig(List<String> brokers, String protocolVersion, St
     String version = args.string("protocol_version");
     String versionProblem = versionProblem(version);
     if (versionProblem != null) diags.add(new Diagnostic(args.positionOf("protocol_version"), versionProblem));
-    if (args.bool("resolve_canonical_bootstrap_servers_only")) {
-      diags.add(new Diagnostic(args.positionOf("resolve_canonical_bootstrap_servers_only"),
-          "resolve_canonical_bootstrap_servers_only is not supported by mpac-collector's " + component));
-    }
-    Unsupported.refuseIfSet(args, component, diags, "conn_idle_timeout");
     KafkaSecurity security = KafkaSecurity.from(args.block("authentication"), args.block("tls"), diags);
     if (diags.size() > before) return null;
     return new KafkaClientConfig(brokers, version, args.string("client_id"), security);

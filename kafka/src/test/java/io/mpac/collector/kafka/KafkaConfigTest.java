@@ -98,19 +98,48 @@ class KafkaConfigTest {
   @Test
   void unimplementedAlloyArgumentsAreRefusedByName() {
     assertThat(errors(exporter("  topic_from_attribute = \"svc\"\n")))
-        .containsExactly("k.alloy:3:3: topic_from_attribute is not supported by mpac-collector's otelcol.exporter.kafka");
-    assertThat(errors(exporter("  partition_logs_by_trace_id = true\n")).get(0)).startsWith("k.alloy:3:3: partition_logs_by_trace_id");
-    assertThat(errors(exporter("  include_metadata_keys = [\"a\"]\n")).get(0)).startsWith("k.alloy:3:3: include_metadata_keys");
-    assertThat(errors(exporter("  conn_idle_timeout = \"1m\"\n")).get(0)).startsWith("k.alloy:3:3: conn_idle_timeout");
+        .containsExactly("k.alloy:3:3: attribute \"topic_from_attribute\" in otelcol.exporter.kafka is not supported by "
+            + "mpac-collector: every record of a signal goes to that signal's topic");
+    assertThat(errors(exporter("  partition_logs_by_trace_id = true\n")).get(0))
+        .startsWith("k.alloy:3:3: attribute \"partition_logs_by_trace_id\" in otelcol.exporter.kafka: only false");
+    assertThat(errors(exporter("  include_metadata_keys = [\"a\"]\n")).get(0))
+        .startsWith("k.alloy:3:3: attribute \"include_metadata_keys\"");
+    assertThat(errors(exporter("  conn_idle_timeout = \"1m\"\n")).get(0)).startsWith("k.alloy:3:3: attribute \"conn_idle_timeout\"");
     assertThat(errors(exporter("  producer {\n    max_broker_write_bytes = 200000000\n  }\n")).get(0))
-        .startsWith("k.alloy:4:5: max_broker_write_bytes");
+        .startsWith("k.alloy:4:5: attribute \"max_broker_write_bytes\"");
     assertThat(errors(exporter("  traces {\n    topic_from_metadata_key = \"t\"\n  }\n")).get(0))
-        .startsWith("k.alloy:4:5: topic_from_metadata_key");
+        .startsWith("k.alloy:4:5: attribute \"topic_from_metadata_key\"");
     assertThat(errors(exporter("  metadata {\n  }\n")).get(0)).startsWith("k.alloy:3:3: unknown block \"metadata\"");
     assertThat(errors(exporter("  authentication {\n    kerberos {\n    }\n  }\n")).get(0))
         .startsWith("k.alloy:4:5: unknown block \"kerberos\"");
-    assertThat(errors(receiver("  use_leader_epoch = false\n")).get(0)).contains("k.alloy:5:3: use_leader_epoch");
+    assertThat(errors(receiver("  use_leader_epoch = false\n")).get(0)).contains("k.alloy:5:3: attribute \"use_leader_epoch\"");
     assertThat(errors(receiver("  header_extraction {\n  }\n")).get(0)).contains("unknown block \"header_extraction\"");
+  }
+
+  @Test
+  void producerAndSignalSettingsReachTheProducer() throws Exception {
+    KafkaExporterConfig c = KafkaExporterConfig.from(argsOf(build(exporter("""
+          signal_header = true
+          client_id = "gw-1"
+          metrics {
+            encoding = "otlp_json"
+          }
+          producer {
+            required_acks = -1
+            compression = "zstd"
+            flush_max_messages = 500
+            linger = "25ms"
+          }
+        """)), "otelcol.exporter.kafka"));
+    assertThat(c.signalHeader()).isTrue();
+    assertThat(c.client().clientId()).isEqualTo("gw-1");
+    assertThat(c.topics().get(io.mpac.collector.pdata.Signal.METRICS).encoding()).isEqualTo(Encoding.OTLP_JSON);
+    assertThat(c.topics().get(io.mpac.collector.pdata.Signal.TRACES).encoding()).isEqualTo(Encoding.OTLP_PROTO);
+    assertThat(c.producer().acks()).isEqualTo("all");
+    assertThat(c.producer().compression()).isEqualTo("zstd");
+    assertThat(c.producer().flushMaxMessages()).isEqualTo(500);
+    assertThat(c.producer().linger()).hasMillis(25);
+    assertThat(c.client().clientProperties().get(CommonClientConfigs.CLIENT_ID_CONFIG)).isEqualTo("gw-1");
   }
 
   @Test

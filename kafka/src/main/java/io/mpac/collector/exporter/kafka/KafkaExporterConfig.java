@@ -1,6 +1,7 @@
 package io.mpac.collector.exporter.kafka;
 
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -11,7 +12,6 @@ import io.mpac.collector.exporter.RetryConfig;
 import io.mpac.collector.kafka.DefaultTopics;
 import io.mpac.collector.kafka.Encoding;
 import io.mpac.collector.kafka.KafkaClientConfig;
-import io.mpac.collector.kafka.Unsupported;
 import io.mpac.collector.pdata.Signal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,8 +97,8 @@ public record KafkaExporterConfig(KafkaClientConfig client, Duration timeout, Ma
   static final Schema SIGNAL_SCHEMA = Schema.builder()
       .optional("topic", Types.STRING, null, "topic of this signal")
       .optional("encoding", Types.STRING, null, "otlp_proto or otlp_json")
-      .optional("topic_from_metadata_key", Types.STRING, "", "refused: not supported")
-      .optional("message_key_from_metadata_key", Types.STRING, "", "refused: not supported")
+      .refused("topic_from_metadata_key", Types.STRING, "request metadata does not reach exporters")
+      .refused("message_key_from_metadata_key", Types.STRING, "request metadata does not reach exporters")
       .build();
 
   static final Schema PRODUCER_SCHEMA = Schema.builder()
@@ -109,13 +109,7 @@ public record KafkaExporterConfig(KafkaClientConfig client, Duration timeout, Ma
       .optional("flush_max_messages", Types.INT, (long) Producer.DEFAULTS.flushMaxMessages(),
           "records handed to the producer before waiting for their acknowledgements")
       .optional("linger", Types.DURATION, Producer.DEFAULTS.linger(), "how long a batch waits for more records")
-      .optional("max_broker_write_bytes", Types.INT, 104_857_600L, "refused: not supported")
-      .build();
-
-  /** Alloy's {@code debug_metrics} block, accepted (our metrics are always on). */
-  static final Schema DEBUG_METRICS_SCHEMA = Schema.builder()
-      .optional("disable_high_cardinality_metrics", Types.BOOL, true)
-      .optional("level", Types.STRING, "detailed")
+      .refused("max_broker_write_bytes", Types.INT, "kafka-clients has no such limit; max_message_bytes bounds a request")
       .build();
 
   public static final Schema SCHEMA = KafkaClientConfig.declare(Schema.builder(), false)
@@ -125,19 +119,20 @@ public record KafkaExporterConfig(KafkaClientConfig client, Duration timeout, Ma
       .optional("partition_traces_by_id", Types.BOOL, false, "key = trace id; requests are split per trace")
       .optional("partition_metrics_by_resource_attributes", Types.BOOL, false,
           "key = hash of the resource attributes; requests are split per resource")
-      .optional("partition_logs_by_resource_attributes", Types.BOOL, false, "refused when true: not supported")
-      .optional("partition_logs_by_trace_id", Types.BOOL, false, "refused when true: not supported")
+      .onlyValue("partition_logs_by_resource_attributes", Types.BOOL, false, "log records are not partitioned")
+      .onlyValue("partition_logs_by_trace_id", Types.BOOL, false, "log records are not partitioned")
       .optional("signal_header", Types.BOOL, false, "add the otelcol.signal header to every record")
-      .optional("allow_auto_topic_creation", Types.BOOL, true, "refused when false: not supported")
-      .optional("topic_from_attribute", Types.STRING, "", "refused: not supported")
-      .optional("include_metadata_keys", Types.STRING_LIST, List.of(), "refused: not supported")
+      .onlyValue("allow_auto_topic_creation", Types.BOOL, true,
+          "the producer cannot turn it off; the brokers' auto.create.topics.enable decides")
+      .refused("topic_from_attribute", Types.STRING, "every record of a signal goes to that signal's topic")
+      .refused("include_metadata_keys", Types.STRING_LIST, "request metadata does not reach exporters")
       .block("traces", SIGNAL_SCHEMA, Cardinality.OPTIONAL)
       .block("metrics", SIGNAL_SCHEMA, Cardinality.OPTIONAL)
       .block("logs", SIGNAL_SCHEMA, Cardinality.OPTIONAL)
       .block("producer", PRODUCER_SCHEMA, Cardinality.OPTIONAL)
       .block("sending_queue", QueueConfig.SCHEMA, Cardinality.OPTIONAL)
       .block("retry_on_failure", RetryConfig.SCHEMA, Cardinality.OPTIONAL)
-      .block("debug_metrics", DEBUG_METRICS_SCHEMA, Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   public KafkaExporterConfig {
@@ -160,16 +155,6 @@ public record KafkaExporterConfig(KafkaClientConfig client, Duration timeout, Ma
     if (timeout.isNegative() || timeout.isZero()) {
       diags.add(new Diagnostic(args.positionOf("timeout"), "timeout must be greater than 0"));
     }
-    for (String flag : List.of("partition_logs_by_resource_attributes", "partition_logs_by_trace_id")) {
-      if (args.bool(flag)) diags.add(new Diagnostic(args.positionOf(flag), flag + " is not supported by mpac-collector's "
-          + COMPONENT));
-    }
-    if (!args.bool("allow_auto_topic_creation")) {
-      diags.add(new Diagnostic(args.positionOf("allow_auto_topic_creation"), "allow_auto_topic_creation = false is not "
-          + "supported by mpac-collector's " + COMPONENT + " (the brokers' auto.create.topics.enable decides)"));
-    }
-    Unsupported.refuseIfSet(args, COMPONENT, diags, "topic_from_attribute", "include_metadata_keys");
-
     Map<Signal, SignalTopic> topics = new EnumMap<>(Signal.class);
     for (Signal s : Signal.values()) {
       SignalTopic t = signalTopic(args, s, diags);
@@ -196,7 +181,6 @@ public record KafkaExporterConfig(KafkaClientConfig client, Duration timeout, Ma
   /** The signal block's topic and encoding, else the deprecated top-level ones, else the defaults. */
   private static SignalTopic signalTopic(Args args, Signal s, List<Diagnostic> diags) {
     Args block = args.block(s.lowerName());
-    Unsupported.refuseIfSet(block, COMPONENT, diags, "topic_from_metadata_key", "message_key_from_metadata_key");
     String topic = block != null && block.isSet("topic") ? block.string("topic")
         : args.isSet("topic") ? args.string("topic") : DefaultTopics.of(s);
     Args encodingAt = block != null && block.isSet("encoding") ? block : args;
@@ -213,7 +197,6 @@ public record KafkaExporterConfig(KafkaClientConfig client, Duration timeout, Ma
 
   private static Producer producer(Args p, List<Diagnostic> diags) {
     int before = diags.size();
-    Unsupported.refuseIfSet(p, COMPONENT, diags, "max_broker_write_bytes");
     long max = p.integer("max_message_bytes");
     if (max < 1024 || max > 100L * 1024 * 1024) {
       diags.add(new Diagnostic(p.positionOf("max_message_bytes"), "max_message_bytes must be between 1024 and 104857600"));

@@ -1,6 +1,7 @@
 package io.mpac.collector.receiver.kafka;
 
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -11,7 +12,6 @@ import io.mpac.collector.consumer.OtlpConsumer;
 import io.mpac.collector.kafka.DefaultTopics;
 import io.mpac.collector.kafka.Encoding;
 import io.mpac.collector.kafka.KafkaClientConfig;
-import io.mpac.collector.kafka.Unsupported;
 import io.mpac.collector.pdata.Signal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,11 +98,6 @@ public record KafkaReceiverConfig(KafkaClientConfig client, String groupId, Stri
       .optional("include_unsuccessful", Types.BOOL, false, "with after_execution: also mark rejected records")
       .build();
 
-  static final Schema DEBUG_METRICS = Schema.builder()
-      .optional("disable_high_cardinality_metrics", Types.BOOL, true)
-      .optional("level", Types.STRING, "detailed")
-      .build();
-
   public static final Schema SCHEMA = KafkaClientConfig.declare(Schema.builder(), true)
       .optional("encoding", Types.STRING, "otlp_proto", "(deprecated) encoding of every signal")
       .optional("group_id", Types.STRING, "otel-collector", "consumer group")
@@ -117,14 +112,14 @@ public record KafkaReceiverConfig(KafkaClientConfig client, String groupId, Stri
       .optional("max_partition_fetch_size", Types.INT, 1_048_576L, "bytes per partition per fetch")
       .optional("min_fetch_size", Types.INT, 1L, "bytes the broker waits for")
       .optional("rack_id", Types.STRING, "", "Kafka client.rack")
-      .optional("use_leader_epoch", Types.BOOL, true, "refused when false: not supported")
+      .onlyValue("use_leader_epoch", Types.BOOL, true, "kafka-clients always uses leader epochs (KIP-320)")
       .block("traces", SIGNAL_SCHEMA, Cardinality.OPTIONAL)
       .block("metrics", SIGNAL_SCHEMA, Cardinality.OPTIONAL)
       .block("logs", SIGNAL_SCHEMA, Cardinality.OPTIONAL)
       .block("autocommit", AUTOCOMMIT, Cardinality.OPTIONAL)
       .block("message_marking", MESSAGE_MARKING, Cardinality.OPTIONAL)
       .block("output", OUTPUT, Cardinality.REQUIRED)
-      .block("debug_metrics", DEBUG_METRICS, Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   public KafkaReceiverConfig {
@@ -139,10 +134,6 @@ public record KafkaReceiverConfig(KafkaClientConfig client, String groupId, Stri
   public static KafkaReceiverConfig from(Args args) throws ConfigException {
     List<Diagnostic> diags = new ArrayList<>();
     KafkaClientConfig client = KafkaClientConfig.from(args, COMPONENT, diags);
-    if (!args.bool("use_leader_epoch")) {
-      diags.add(new Diagnostic(args.positionOf("use_leader_epoch"), "use_leader_epoch = false is not supported by "
-          + "mpac-collector's " + COMPONENT));
-    }
     String groupId = args.string("group_id");
     if (groupId.isEmpty()) diags.add(new Diagnostic(args.positionOf("group_id"), "group_id must not be empty"));
     List<Class<?>> assignors = assignors(args, diags);
