@@ -206,6 +206,9 @@ class KafkaConfigTest {
           initial_offset = "earliest"
           group_rebalance_strategies = ["cooperative-sticky", "range"]
           max_fetch_size = 0
+          max_fetch_wait = "40ms"
+          max_partition_fetch_size = 65536
+          min_fetch_size = 1024
           rack_id = "use1-az1"
           traces {
             topics = ["a", "b"]
@@ -229,6 +232,9 @@ class KafkaConfigTest {
     assertThat(p.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG)).isEqualTo(false);
     assertThat(p.get(ConsumerConfig.FETCH_MAX_BYTES_CONFIG)).isEqualTo(Integer.MAX_VALUE);
     assertThat(p.get(ConsumerConfig.CLIENT_RACK_CONFIG)).isEqualTo("use1-az1");
+    assertThat(p.get(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)).isEqualTo(40);
+    assertThat(p.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG)).isEqualTo(65536);
+    assertThat(p.get(ConsumerConfig.FETCH_MIN_BYTES_CONFIG)).isEqualTo(1024);
     assertThat(p.get(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG).toString())
         .contains("CooperativeStickyAssignor", "RangeAssignor");
   }

@@ -176,7 +176,7 @@ class ConsumerLoopTest {
 
   @Test
   void withoutAutocommitEveryHandedOnBatchIsCommittedAtOnce() throws Exception {
-    start(true, false, false, Duration.ofHours(1)); // the interval would never come
+    start(true, false, false, Duration.ofHours(1)); // autocommit { enable = false }: the interval would never come
     record(P1, 0, 1);
     await(() -> Long.valueOf(1).equals(committed(P1)));
   }
