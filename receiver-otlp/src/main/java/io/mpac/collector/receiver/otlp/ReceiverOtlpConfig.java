@@ -81,10 +81,24 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
   /**
    * Server TLS from PEM files; {@code clientCaFile} or {@code clientCaPem} (both nullable) turn on
    * client certificate checks (mutual TLS): a client without a certificate signed by them is refused.
+   *
+   * @param reloadInterval how often the certificate and key files are checked for changes (new
+   *     connections then use the new pair); null = read once at start, as in Alloy
+   * @param clientCaFileReload re-read {@code clientCaFile} when it changes (checked every
+   *     {@code reloadInterval}, or every 5 s without one)
    */
-  public record Tls(String certFile, String keyFile, String clientCaFile, String clientCaPem) {
+  public record Tls(String certFile, String keyFile, String clientCaFile, String clientCaPem, Duration reloadInterval,
+      boolean clientCaFileReload) {
     public Tls(String certFile, String keyFile, String clientCaFile) {
       this(certFile, keyFile, clientCaFile, null);
+    }
+
+    public Tls(String certFile, String keyFile, String clientCaFile, String clientCaPem) {
+      this(certFile, keyFile, clientCaFile, clientCaPem, null, false);
+    }
+
+    public Tls withReload(Duration interval, boolean clientCa) {
+      return new Tls(certFile, keyFile, clientCaFile, clientCaPem, interval, clientCa);
     }
 
     public boolean requiresClientCertificate() {
@@ -237,6 +251,10 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       .required("key_file", Types.STRING)
       .optional("client_ca_file", Types.STRING, null, "PEM file of the CAs client certificates must chain to (mutual TLS)")
       .optional("client_ca_pem", Types.STRING, null, "the same as PEM text")
+      .optional("reload_interval", Types.DURATION, null,
+          "check cert_file and key_file this often and use a changed pair for new connections; unset = read once")
+      .optional("client_ca_file_reload", Types.BOOL, false,
+          "re-read client_ca_file when it changes (checked every reload_interval, or every 5s)")
       .build();
 
   static final Schema SERVER_PARAMETERS = Schema.builder()
@@ -410,8 +428,17 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
     if (t != null && t.string("client_ca_file") != null && t.string("client_ca_pem") != null) {
       problems.add(new Diagnostic(t.positionOf("client_ca_pem"), "set client_ca_file or client_ca_pem, not both"));
     }
-    return t == null ? null
-        : new Tls(t.string("cert_file"), t.string("key_file"), t.string("client_ca_file"), t.string("client_ca_pem"));
+    if (t == null) return null;
+    Duration reload = t.duration("reload_interval");
+    if (reload != null && (reload.isNegative() || reload.isZero())) {
+      problems.add(new Diagnostic(t.positionOf("reload_interval"), "reload_interval must be positive"));
+    }
+    if (t.bool("client_ca_file_reload") && t.string("client_ca_file") == null) {
+      problems.add(new Diagnostic(t.positionOf("client_ca_file_reload"),
+          "client_ca_file_reload needs client_ca_file (client_ca_pem has no file to re-read)"));
+    }
+    return new Tls(t.string("cert_file"), t.string("key_file"), t.string("client_ca_file"), t.string("client_ca_pem"),
+        reload, t.bool("client_ca_file_reload"));
   }
 
   /** The server side of {@code auth = otelcol.auth.X.handler}, or null; refused when X has none. */
