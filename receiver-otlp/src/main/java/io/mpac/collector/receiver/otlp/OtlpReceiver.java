@@ -3,6 +3,7 @@ package io.mpac.collector.receiver.otlp;
 import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.Health;
+import io.mpac.collector.receiver.otlp.internal.ClientBudgets;
 import io.mpac.collector.receiver.otlp.internal.ExportPipeline;
 import io.mpac.collector.receiver.otlp.internal.GrpcServer;
 import io.mpac.collector.receiver.otlp.internal.HttpServer;
@@ -41,6 +42,7 @@ public final class OtlpReceiver implements Component {
   private final ExportPipeline pipeline;
   private final InFlightBudget budget;
   private final FileReloader.Listener tlsReloads;
+  private final ClientBudgets clients;
   private GrpcServer grpc;
   private HttpServer http;
   private volatile Health health = Health.unknown("not started");
@@ -58,6 +60,10 @@ public final class OtlpReceiver implements Component {
     Gauge.builder("otelcol.receiver.in_flight.limit", b, InFlightBudget::limit).baseUnit("bytes")
         .description("The size of that budget").tags(context.tags()).register(context.meterRegistry());
     this.tlsReloads = tlsReloadListener();
+    this.clients = new ClientBudgets(budget, config.perClientLimit(budget.limit()));
+    Gauge.builder("otelcol.receiver.in_flight.client_limit", clients, ClientBudgets::perClient).baseUnit("bytes")
+        .description("Bytes of that budget one client (remote address) may hold")
+        .tags(context.tags()).register(context.meterRegistry());
   }
 
   /**
@@ -101,7 +107,7 @@ public final class OtlpReceiver implements Component {
   public synchronized void start() throws IOException {
     try {
       if (config.grpc() != null) {
-        GrpcServer g = new GrpcServer(config.grpc(), pipeline, budget, tlsReloads);
+        GrpcServer g = new GrpcServer(config.grpc(), pipeline, budget, clients, tlsReloads);
         try {
           g.start();
         } catch (IOException | RuntimeException e) {
@@ -111,7 +117,7 @@ public final class OtlpReceiver implements Component {
       }
       if (config.http() != null) {
         HttpServer h = new HttpServer(config.http(), pipeline, context.logger(), context.id().toString(), budget,
-            tlsReloads);
+            clients, tlsReloads);
         try {
           h.start();
         } catch (IOException | RuntimeException e) {

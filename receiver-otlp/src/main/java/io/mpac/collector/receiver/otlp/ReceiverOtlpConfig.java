@@ -28,7 +28,7 @@ import java.util.Objects;
  * @param logs where logs go
  */
 public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, OtlpConsumer metrics, OtlpConsumer logs,
-    long maxInFlightBytes) {
+    long maxInFlightBytes, long maxInFlightBytesPerClient) {
 
   public static final String DEFAULT_GRPC_ENDPOINT = "0.0.0.0:4317";
   public static final String DEFAULT_HTTP_ENDPOINT = "0.0.0.0:4318";
@@ -44,6 +44,17 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
   /** {@code maxInFlightBytes} 0 means: use the process-wide budget shared by all OTLP receivers. */
   public ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, OtlpConsumer metrics, OtlpConsumer logs) {
     this(grpc, http, traces, metrics, logs, 0);
+  }
+
+  /** {@code maxInFlightBytesPerClient} 0: half of the budget. */
+  public ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, OtlpConsumer metrics, OtlpConsumer logs,
+      long maxInFlightBytes) {
+    this(grpc, http, traces, metrics, logs, maxInFlightBytes, 0);
+  }
+
+  /** Bytes one client (remote address) may hold: {@code maxInFlightBytesPerClient}, or half of {@code budget}. */
+  public long perClientLimit(long budget) {
+    return maxInFlightBytesPerClient > 0 ? Math.min(maxInFlightBytesPerClient, budget) : Math.max(1, budget / 2);
   }
 
   public ReceiverOtlpConfig {
@@ -333,6 +344,8 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
   public static final Schema SCHEMA = Schema.builder()
       .optional("max_in_flight_bytes", Types.BYTES, 0L,
           "request bytes being received at once; 0 = the process-wide budget (10% of the heap) shared by all OTLP receivers")
+      .optional("max_in_flight_bytes_per_client", Types.BYTES, 0L,
+          "of those, what one client (remote address, all its connections) may hold; 0 = half of the budget")
       .block("grpc", GRPC, Cardinality.OPTIONAL, "the OTLP/gRPC server; absent = off")
       .block("http", HTTP, Cardinality.OPTIONAL, "the OTLP/HTTP server; absent = off")
       .block("output", OUTPUT, Cardinality.REQUIRED)
@@ -414,10 +427,18 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
     if (inFlight < 0) {
       problems.add(new Diagnostic(args.positionOf("max_in_flight_bytes"), "max_in_flight_bytes must be >= 0"));
     }
+    long perClient = args.bytes("max_in_flight_bytes_per_client");
+    if (perClient < 0) {
+      problems.add(new Diagnostic(args.positionOf("max_in_flight_bytes_per_client"),
+          "max_in_flight_bytes_per_client must be >= 0"));
+    } else if (inFlight > 0 && perClient > inFlight) {
+      problems.add(new Diagnostic(args.positionOf("max_in_flight_bytes_per_client"),
+          "max_in_flight_bytes_per_client (" + perClient + ") is above max_in_flight_bytes (" + inFlight + ")"));
+    }
     if (!problems.isEmpty()) throw new ConfigException(problems);
     Args out = args.blockOrDefaults("output");
     return new ReceiverOtlpConfig(grpc, http, FanoutConsumer.of(out.list("traces")),
-        FanoutConsumer.of(out.list("metrics")), FanoutConsumer.of(out.list("logs")), inFlight);
+        FanoutConsumer.of(out.list("metrics")), FanoutConsumer.of(out.list("logs")), inFlight, perClient);
   }
 
   private static boolean isWildcard(String host) {

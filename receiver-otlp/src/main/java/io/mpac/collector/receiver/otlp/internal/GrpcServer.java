@@ -117,8 +117,11 @@ public final class GrpcServer {
   private final FileReloader.Listener tlsReloads;
   private ServerTls serverTls;
 
+  private final ClientBudgets clients;
+
   public GrpcServer(ReceiverOtlpConfig.Grpc config, ExportPipeline pipeline, InFlightBudget budget,
-      FileReloader.Listener tlsReloads) {
+      ClientBudgets clients, FileReloader.Listener tlsReloads) {
+    this.clients = clients;
     this.tlsReloads = tlsReloads;
     this.config = config;
     this.pipeline = pipeline;
@@ -158,8 +161,17 @@ public final class GrpcServer {
         .addTransportFilter(new ServerTransportFilter() {
           @Override
           public Attributes transportReady(Attributes attributes) {
+            java.net.SocketAddress remote = attributes.get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
             return attributes.toBuilder()
-                .set(MessageBudget.CONNECTION, new InFlightBudget(config.connectionInFlightLimit())).build();
+                .set(MessageBudget.CONNECTION, new InFlightBudget(config.connectionInFlightLimit()))
+                .set(MessageBudget.CLIENT, clients.open(remote)).build();
+          }
+
+          @Override
+          public void transportTerminated(Attributes attributes) {
+            if (attributes != null && attributes.get(MessageBudget.CLIENT) != null) {
+              clients.close(attributes.get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+            }
           }
         })
         .addStreamTracerFactory(new MessageBudget.Factory(budget));

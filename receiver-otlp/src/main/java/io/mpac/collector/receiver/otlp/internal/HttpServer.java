@@ -60,10 +60,12 @@ public final class HttpServer {
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   private final FileReloader.Listener tlsReloads;
+  private final ClientBudgets clients;
   private ServerTls serverTls;
 
   public HttpServer(ReceiverOtlpConfig.Http config, ExportPipeline pipeline, Logger logger, String componentId,
-      InFlightBudget budget, FileReloader.Listener tlsReloads) {
+      InFlightBudget budget, ClientBudgets clients, FileReloader.Listener tlsReloads) {
+    this.clients = clients;
     this.tlsReloads = tlsReloads;
     this.budget = budget;
     this.connections = new ConnectionCounter(config.limits().maxConnections());
@@ -109,7 +111,12 @@ public final class HttpServer {
               ch.close();
               return;
             }
-            ch.closeFuture().addListener(f -> connections.closed());
+            java.net.SocketAddress remote = ch.remoteAddress();
+            InFlightBudget clientBudget = clients.open(remote);
+            ch.closeFuture().addListener(f -> {
+              connections.closed();
+              clients.close(remote);
+            });
             channels.add(ch);
             if (sslContext != null) ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
             RequestDecoder decoder = new RequestDecoder();
@@ -122,7 +129,7 @@ public final class HttpServer {
             ch.pipeline().addLast(new HttpResponseEncoder());
             ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
             ch.pipeline().addLast(new IdleCloser());
-            ch.pipeline().addLast(new HttpExportHandler(config, pipeline, workers, logger, budget, deadlines));
+            ch.pipeline().addLast(new HttpExportHandler(config, pipeline, workers, logger, clientBudget, deadlines));
           }
         });
     try {
