@@ -29,7 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Durability: a position advances only after its line was accepted downstream (or deliberately
  * dropped), and {@link #save()} writes a temp file, fsyncs it, renames it over the old file and
  * fsyncs the directory, so after a crash the file is the last complete save: no line is lost, and
- * the lines re-read are those accepted since that save (one {@code positions_sync_period} at most).
+ * the lines re-read are those accepted since that save (saves come every
+ * {@link LokiSourceDockerConfig#DEFAULT_SYNC_PERIOD} and at shutdown).
  */
 final class Positions {
 
