@@ -92,6 +92,10 @@ public record KafkaSecurity(TlsSettings tls, Sasl sasl) {
   /** A tls block: absent or {@code insecure = true} means plaintext. */
   private static TlsSettings tls(Args block, List<Diagnostic> diags) {
     if (block == null) return null;
+    if (block.isSet("reload_interval")) { // kafka-clients builds its TLS context once per client
+      diags.add(new Diagnostic(block.positionOf("reload_interval"),
+          "reload_interval is not supported for Kafka: the client reads its TLS files once, at start"));
+    }
     OtlpTls t = TlsBlocks.otlpTls(block, diags);
     return t.insecure() ? null : t.settings();
   }

@@ -143,6 +143,14 @@ class KafkaConfigTest {
   }
 
   @Test
+  void tlsReloadIntervalIsRefused() {
+    assertThat(errors(exporter("  tls {\n    reload_interval = \"1m\"\n  }\n")))
+        .containsExactly("k.alloy:4:5: reload_interval is not supported for Kafka: the client reads its TLS files once, at start");
+    assertThat(errors(receiver("  authentication {\n    tls {\n      reload_interval = \"1m\"\n    }\n  }\n")).get(0))
+        .startsWith("k.alloy:7:7: reload_interval is not supported for Kafka");
+  }
+
+  @Test
   void producerSettingsAreCheckedAtTheirPositions() {
     assertThat(errors(exporter("  producer {\n    required_acks = 2\n    compression = \"brotli\"\n"
         + "    flush_max_messages = 0\n    max_message_bytes = 10\n  }\n")))
