@@ -21,18 +21,25 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * An independent OTLP/gRPC trace backend for process tests: opentelemetry-proto's generated
  * service stub, every request decoded by protobuf-java, every span counted by its span id (so
- * duplicates show). Listens on 127.0.0.1 only.
+ * duplicates show) with its trace id. Listens on loopback only (127.0.0.1 unless told another 127.x).
  */
 final class OtlpSink implements AutoCloseable {
 
   /** Times each span id arrived. */
   final Map<String, AtomicInteger> spans = new ConcurrentHashMap<>();
+  /** The trace id (hex) of each span id received. */
+  final Map<String, String> traceOfSpan = new ConcurrentHashMap<>();
   final AtomicLong received = new AtomicLong();
   final AtomicLong requests = new AtomicLong();
   private final Server server;
 
   OtlpSink(int port) throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+    this("127.0.0.1", port);
+  }
+
+  /** A sink on another loopback address ({@code 127.0.0.2}...), for tests of name resolution. */
+  OtlpSink(String loopbackAddress, int port) throws IOException {
+    server = NettyServerBuilder.forAddress(new InetSocketAddress(loopbackAddress, port))
         .addService(new TraceServiceGrpc.TraceServiceImplBase() {
           @Override
           public void export(ExportTraceServiceRequest req, StreamObserver<ExportTraceServiceResponse> out) {
@@ -41,8 +48,9 @@ final class OtlpSink implements AutoCloseable {
               for (ScopeSpans ss : rs.getScopeSpansList()) {
                 for (Span s : ss.getSpansList()) {
                   received.incrementAndGet();
-                  spans.computeIfAbsent(HexFormat.of().formatHex(s.getSpanId().toByteArray()),
-                      k -> new AtomicInteger()).incrementAndGet();
+                  String spanId = HexFormat.of().formatHex(s.getSpanId().toByteArray());
+                  traceOfSpan.put(spanId, HexFormat.of().formatHex(s.getTraceId().toByteArray()));
+                  spans.computeIfAbsent(spanId, k -> new AtomicInteger()).incrementAndGet();
                 }
               }
             }

@@ -39,9 +39,10 @@ final class DnsResolver implements AutoCloseable {
   private final RateLimitedLogger rateLimited;
   private final String threadName;
   private ScheduledExecutorService scheduler;
-  private ExecutorService lookups;
+  private final ExecutorService lookups;
   private List<String> last;
   private volatile String lastProblem;
+  private volatile boolean closed;
 
   DnsResolver(ResolverConfig.Dns config, Lookup lookup, Consumer<List<String>> onChange, Runnable onFailure,
       Logger logger, String threadName) {
@@ -51,12 +52,12 @@ final class DnsResolver implements AutoCloseable {
     this.onFailure = onFailure;
     this.rateLimited = new RateLimitedLogger(logger, Duration.ofSeconds(30), System::nanoTime);
     this.threadName = threadName;
+    this.lookups = Executors.newCachedThreadPool(r -> daemon(r, threadName + "-lookup"));
   }
 
   synchronized void start() {
     if (scheduler != null) return;
     scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, threadName));
-    lookups = Executors.newCachedThreadPool(r -> daemon(r, threadName + "-lookup"));
     scheduler.scheduleWithFixedDelay(this::resolveOnce, 0, config.interval().toNanos(), TimeUnit.NANOSECONDS);
   }
 
@@ -71,8 +72,9 @@ final class DnsResolver implements AutoCloseable {
     return lastProblem;
   }
 
-  /** One lookup; runs on the scheduler thread. */
-  void resolveOnce() {
+  /** One lookup; runs on the scheduler thread (tests call it directly). */
+  synchronized void resolveOnce() {
+    if (closed) return;
     List<String> found;
     try {
       Future<InetAddress[]> f = lookups.submit(() -> lookup.lookup(config.hostname()));
@@ -109,7 +111,7 @@ final class DnsResolver implements AutoCloseable {
   private void failed(String why) {
     lastProblem = why;
     onFailure.run();
-    rateLimited.log(Level.WARNING, "dns", () -> why + "; keeping the last good list of back ends " + last);
+    rateLimited.log(Level.WARNING, "dns", () -> why + (last == null ? "; no back end yet" : "; keeping the last good list of back ends " + last));
   }
 
   /** Sorted, distinct {@code ip:port} names (IPv6 in brackets). */
@@ -127,9 +129,13 @@ final class DnsResolver implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    if (scheduler == null) return;
-    scheduler.shutdownNow();
+  public void close() {
+    closed = true;
     lookups.shutdownNow();
+    ScheduledExecutorService s;
+    synchronized (this) {
+      s = scheduler;
+    }
+    if (s != null) s.shutdownNow();
   }
 }

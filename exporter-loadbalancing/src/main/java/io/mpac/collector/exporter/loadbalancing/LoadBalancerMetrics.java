@@ -25,7 +25,8 @@ final class LoadBalancerMetrics {
 
   private final MeterRegistry registry;
   private final Tags tags;
-  private final Gauge backends;
+  private final Supplier<Number> backendCount;
+  private Gauge backends;
   final Counter ringChanges;
   final Counter resolverFailures;
   private final Map<Signal, Counter> rerouted = new EnumMap<>(Signal.class);
@@ -33,8 +34,7 @@ final class LoadBalancerMetrics {
   LoadBalancerMetrics(MeterRegistry registry, Tags tags, Supplier<Number> backendCount) {
     this.registry = registry;
     this.tags = tags;
-    this.backends = Gauge.builder("otelcol.loadbalancer.backends", backendCount).tags(tags)
-        .description("Back ends in the ring").register(registry);
+    this.backendCount = backendCount;
     this.ringChanges = Counter.builder("otelcol.loadbalancer.ring.changes").tags(tags)
         .description("Times the set of back ends changed").register(registry);
     this.resolverFailures = Counter.builder("otelcol.loadbalancer.resolver.failures").tags(tags)
@@ -59,7 +59,18 @@ final class LoadBalancerMetrics {
     rerouted.get(s).increment(items);
   }
 
-  void close() {
-    registry.remove(backends);
+  /**
+   * Registers the gauge at start, not at creation: on reload the next instance is created while
+   * this one still runs, and the registry keeps the first gauge of an id.
+   */
+  synchronized void start() {
+    if (backends == null) {
+      backends = Gauge.builder("otelcol.loadbalancer.backends", backendCount).tags(tags)
+          .description("Back ends in the ring").register(registry);
+    }
+  }
+
+  synchronized void close() {
+    if (backends != null) registry.remove(backends);
   }
 }

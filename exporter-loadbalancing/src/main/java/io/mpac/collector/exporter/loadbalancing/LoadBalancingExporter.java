@@ -112,6 +112,7 @@ final class LoadBalancingExporter implements Component {
     synchronized (lock) {
       if (stopped) throw new IllegalStateException(context.id() + " was shut down");
     }
+    metrics.start();
     Queue<OtlpRequest> left = HANDOVER.remove(context.id());
     if (left != null && !left.isEmpty()) {
       long items = left.stream().mapToLong(OtlpRequest::itemCount).sum();
