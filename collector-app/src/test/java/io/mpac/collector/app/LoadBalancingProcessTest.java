@@ -85,7 +85,7 @@ class LoadBalancingProcessTest {
           }
           protocol {
             otlp {
-              timeout = "2s"
+              timeout = "10s"
               client {
                 tls {
                   insecure = true
@@ -163,14 +163,23 @@ class LoadBalancingProcessTest {
     awaitLog("back ends: \\[127.0.0.2:" + port + ", 127.0.0.3:" + port + ", 127.0.0.4:" + port + "\\]");
 
     int p = port;
-    runAndRemoveTheThirdBackEnd(() -> {
+    int moved = runAndRemoveTheThirdBackEnd(() -> {
       writeHosts(hosts, addresses.subList(0, 2));
       awaitLog("removed \\[127.0.0.4:" + p + "\\]");
     });
     String metrics = collector.get("/metrics").body();
     assertThat(metric(metrics, "otelcol_loadbalancer_ring_changes_total")).isEqualTo(2);
     assertThat(metric(metrics, "otelcol_loadbalancer_backends")).isEqualTo(2);
-    assertThat(metric(metrics, "otelcol_loadbalancer_rerouted_spans_total")).isPositive();
+    double rerouted = metric(metrics, "otelcol_loadbalancer_rerouted_spans_total");
+    assertThat(rerouted).as("the dead back end's queued share: its phase 2").isGreaterThanOrEqualTo(3 * moved);
+    assertThat(metric(metrics, "otelcol_loadbalancer_routed_spans_total"))
+        .as("every span routed once, re-routed ones twice").isEqualTo(TRACES * SPANS_PER_TRACE + rerouted);
+    for (String a : List.of("127.0.0.2", "127.0.0.3")) {
+      Matcher sent = Pattern.compile("(?m)^otelcol_exporter_sent_spans_total\\{[^}]*backend=\"" + Pattern.quote(a + ":" + port)
+          + "\"[^}]*component_id=\"otelcol.exporter.loadbalancing.writers\"[^}]*\\} ([0-9.eE+-]+)$").matcher(metrics);
+      assertThat(sent.find()).as("per-back-end exporter metrics of " + a + " in:\n" + metrics).isTrue();
+      assertThat(Double.parseDouble(sent.group(1))).isEqualTo(sinks.get(a.endsWith("2") ? 0 : 1).spans.size());
+    }
   }
 
   /** The hosts file the child JVM resolves from; replaced in one rename so no lookup sees half of it. */
@@ -190,10 +199,12 @@ class LoadBalancingProcessTest {
    * Phase 1 (5 spans per trace) with three back ends; then the third dies, phase 2 (3 spans per
    * trace) is sent (its share of the dead one stays queued), the back end leaves the ring
    * ({@code removal}), and phase 3 (2 spans per trace) follows.
+   *
+   * @return how many traces changed owner (those of the removed back end)
    */
-  private void runAndRemoveTheThirdBackEnd(Step removal) throws Exception {
+  private int runAndRemoveTheThirdBackEnd(Step removal) throws Exception {
     OtlpGrpcSpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + receiverPort)
-        .setTimeout(Duration.ofSeconds(10)).build();
+        .setTimeout(Duration.ofSeconds(30)).build();
     SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(BatchSpanProcessor.builder(exporter)
         .setMaxExportBatchSize(500).setMaxQueueSize(TRACES * SPANS_PER_TRACE + 1)
         .setScheduleDelay(Duration.ofMillis(50)).build()).build();
@@ -244,7 +255,10 @@ class LoadBalancingProcessTest {
           List.of(tracesPer[0], tracesPer[1], tracesPer[2]), moved, TRACES, 100.0 * moved / TRACES);
       assertThat(onDeadOne).hasSize(tracesPer[2] * 5);
       long duplicates = sinks.stream().mapToLong(OtlpSink::duplicates).sum();
-      assertThat(duplicates).as("nothing sent twice").isZero();
+      assertThat(duplicates).as("nothing sent twice; per sink " + sinks.stream().map(OtlpSink::duplicates).toList()
+          + "; collector warnings:\n" + collector.output().lines().filter(l -> l.contains("level=warn")).toList())
+          .isZero();
+      return moved;
     } finally {
       provider.shutdown().join(10, TimeUnit.SECONDS);
     }

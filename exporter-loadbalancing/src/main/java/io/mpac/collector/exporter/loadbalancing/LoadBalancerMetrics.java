@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.mpac.collector.component.InstanceGauges;
 import io.mpac.collector.pdata.Signal;
 import java.util.EnumMap;
 import java.util.Map;
@@ -25,8 +26,7 @@ final class LoadBalancerMetrics {
 
   private final MeterRegistry registry;
   private final Tags tags;
-  private final Supplier<Number> backendCount;
-  private Gauge backends;
+  private final InstanceGauges gauges;
   final Counter ringChanges;
   final Counter resolverFailures;
   private final Map<Signal, Counter> rerouted = new EnumMap<>(Signal.class);
@@ -34,7 +34,8 @@ final class LoadBalancerMetrics {
   LoadBalancerMetrics(MeterRegistry registry, Tags tags, Supplier<Number> backendCount) {
     this.registry = registry;
     this.tags = tags;
-    this.backendCount = backendCount;
+    this.gauges = new InstanceGauges(registry).add(Gauge.builder("otelcol.loadbalancer.backends", backendCount)
+        .tags(tags).description("Back ends in the ring"));
     this.ringChanges = Counter.builder("otelcol.loadbalancer.ring.changes").tags(tags)
         .description("Times the set of back ends changed").register(registry);
     this.resolverFailures = Counter.builder("otelcol.loadbalancer.resolver.failures").tags(tags)
@@ -59,18 +60,12 @@ final class LoadBalancerMetrics {
     rerouted.get(s).increment(items);
   }
 
-  /**
-   * Registers the gauge at start, not at creation: on reload the next instance is created while
-   * this one still runs, and the registry keeps the first gauge of an id.
-   */
-  synchronized void start() {
-    if (backends == null) {
-      backends = Gauge.builder("otelcol.loadbalancer.backends", backendCount).tags(tags)
-          .description("Back ends in the ring").register(registry);
-    }
+  /** Registers the gauge (at start: see {@link InstanceGauges}). */
+  void start() {
+    gauges.register();
   }
 
-  synchronized void close() {
-    if (backends != null) registry.remove(backends);
+  void close() {
+    gauges.remove();
   }
 }

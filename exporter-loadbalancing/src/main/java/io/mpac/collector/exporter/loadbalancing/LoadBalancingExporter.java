@@ -2,9 +2,9 @@ package io.mpac.collector.exporter.loadbalancing;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
-import io.mpac.collector.component.ComponentId;
 import io.mpac.collector.component.Health;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.consumer.OtlpConsumer;
@@ -52,7 +52,7 @@ import java.util.logging.Level;
 final class LoadBalancingExporter implements Component {
 
   /** Undelivered data a replaced instance leaves to its successor, by component id. */
-  private static final Map<ComponentId, Queue<OtlpRequest>> HANDOVER = new ConcurrentHashMap<>();
+  private static final Map<io.mpac.collector.component.ComponentId, Queue<OtlpRequest>> HANDOVER = new ConcurrentHashMap<>();
   private static final long REROUTE_BACKOFF_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long REROUTE_BACKOFF_MAX_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -166,9 +166,12 @@ final class LoadBalancingExporter implements Component {
   }
 
   private Backend newBackend(String endpoint) {
-    ComponentContext child = new ComponentContext(
-        new ComponentId(context.id().name(), context.id().label() + "/" + endpoint), context.storageDir(),
-        context.meterRegistry(), context.logger());
+    // Same id (every meter of a component carries its component_id); the back end's exporter
+    // metrics get a "backend" tag through a registry that forwards to the collector's.
+    CompositeMeterRegistry meters = new CompositeMeterRegistry();
+    meters.config().commonTags("backend", endpoint);
+    meters.add(context.meterRegistry());
+    ComponentContext child = new ComponentContext(context.id(), context.storageDir(), meters, context.logger());
     OtlpGrpcExporterConfig template = config.otlp();
     OtlpGrpcExporterConfig own = new OtlpGrpcExporterConfig(template.timeout(),
         template.client().withEndpoint(GrpcEndpoint.parse(endpoint)), template.queue(), template.retry());
