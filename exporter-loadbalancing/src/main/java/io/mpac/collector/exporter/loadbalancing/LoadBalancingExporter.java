@@ -77,7 +77,7 @@ final class LoadBalancingExporter implements Component {
   private final ExecutorService retirer;
   private volatile Routing routing = Routing.EMPTY;
   private volatile boolean stopped;
-  private DnsResolver dns;
+  private volatile DnsResolver dns;
   private Thread rerouter;
 
   LoadBalancingExporter(ComponentContext context, LoadBalancingConfig config, DnsResolver.Lookup lookup) {
