@@ -175,7 +175,8 @@ public final class LoadBalancingBenchmark {
         .append(" repetition, order alternating. Pipeline: `otelcol.receiver.otlp` (gRPC) → `otelcol.processor.batch`")
         .append(" (defaults) → the exporter (uncompressed, plaintext). Load: ").append(String.format(Locale.ROOT, "%.0f", rate))
         .append(" spans/s for ").append(seconds).append(" s after a 10 s warm-up at full speed, ")
-        .append(Scenario.ITEMS_PER_REQUEST).append(" spans per request (one trace id per request, 64 distinct ids), ")
+        .append(Scenario.ITEMS_PER_REQUEST).append(" spans per request (one trace id per request, 64 distinct ids:")
+        .append(" the split over the sinks is that of 64 keys, not a measure of the ring's evenness), ")
         .append(WORKERS).append(" requests in flight. Repetitions: ").append(repetitions).append(".\n");
     sb.append("- CPU per span: the target's utime + stime (`/proc/<pid>/stat`) from the generator's start until the")
         .append(" sinks were still for 1 s, ÷ spans the sinks received.\n\n");
@@ -193,9 +194,15 @@ public final class LoadBalancingBenchmark {
     List<Double> sorted = ratios.stream().sorted().toList();
     sb.append("\nCPU per span, loadbalancing ÷ otlp, per repetition: ")
         .append(ratios.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList())
-        .append(sorted.isEmpty() ? "" : String.format(Locale.ROOT, "; median %.2f", sorted.get(sorted.size() / 2)))
+        .append(sorted.isEmpty() ? "" : String.format(Locale.ROOT, "; median %.2f", median(sorted)))
         .append(".\n");
     return sb.toString();
+  }
+
+  /** The median of sorted values: the mean of the middle two for an even count. */
+  static double median(List<Double> sorted) {
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   private static Run find(List<Run> runs, int rep, Target t) {
