@@ -1,6 +1,7 @@
 package io.mpac.collector.exporter.loadbalancing;
 
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -83,16 +84,32 @@ record LoadBalancingConfig(RoutingKey routingKey, ResolverConfig resolver, OtlpG
   static final Schema RESOLVER_SCHEMA = Schema.builder()
       .block("static", STATIC_SCHEMA, Cardinality.OPTIONAL, "a fixed list of back ends")
       .block("dns", DNS_SCHEMA, Cardinality.OPTIONAL, "back ends from a DNS name (ECS Cloud Map, Route 53)")
-      .block("kubernetes", KUBERNETES_SCHEMA, Cardinality.OPTIONAL, "not supported: refused")
-      .block("aws_cloud_map", AWS_CLOUD_MAP_SCHEMA, Cardinality.OPTIONAL,
-          "not supported: refused (use dns with the Cloud Map service's DNS name)")
+      .refusedBlock("kubernetes", KUBERNETES_SCHEMA, "use static or dns")
+      .refusedBlock("aws_cloud_map", AWS_CLOUD_MAP_SCHEMA,
+          "use dns with the Cloud Map service's DNS name (service discovery registers an A record per task)")
       .build();
+
+  /** The exporters' {@code sending_queue} block with {@code storage} refused: each back end's queue is in memory. */
+  static final Schema QUEUE_SCHEMA = queueSchema();
+
+  private static Schema queueSchema() {
+    Schema.Builder b = Schema.builder();
+    for (Schema.AttributeSpec a : QueueConfig.SCHEMA.attributes().values()) {
+      if (a.name().equals("storage")) {
+        b.refused("storage", Types.ANY, "the back ends' queues are in memory; a departing back end's data is"
+            + " re-routed through the ring instead");
+      } else {
+        b.optional(a.name(), a.type(), a.defaultValue(), a.doc());
+      }
+    }
+    return b.build();
+  }
 
   static final Schema OTLP_SCHEMA = Schema.builder()
       .optional("timeout", Types.DURATION, OtlpGrpcExporterConfig.DEFAULT_TIMEOUT, "deadline of one export call")
       .block("client", OtlpGrpcExporterConfig.CLIENT_SCHEMA_WITHOUT_ENDPOINT, Cardinality.OPTIONAL,
           "otelcol.exporter.otlp's client block; the endpoints come from the resolver")
-      .block("queue", QueueConfig.SCHEMA, Cardinality.OPTIONAL, "each back end's sending queue")
+      .block("queue", QUEUE_SCHEMA, Cardinality.OPTIONAL, "each back end's sending queue")
       .block("retry", RetryConfig.SCHEMA, Cardinality.OPTIONAL, "each back end's retries")
       .build();
 
@@ -103,12 +120,15 @@ record LoadBalancingConfig(RoutingKey routingKey, ResolverConfig resolver, OtlpG
   static final Schema SCHEMA = Schema.builder()
       .optional("routing_key", Types.oneOf("traceID", "service", "resource", "metric", "streamID"), "traceID",
           "what keeps data on one back end")
-      .optional("timeout", Types.DURATION, Duration.ZERO, "not supported: refused when set")
+      .refused("timeout", Types.DURATION, "set protocol { otlp { timeout = ... } }; a departing back end's data is"
+          + " re-routed through the new ring without it")
       .block("resolver", RESOLVER_SCHEMA, Cardinality.REQUIRED)
       .block("protocol", PROTOCOL_SCHEMA, Cardinality.OPTIONAL)
-      .block("queue", QueueConfig.SCHEMA, Cardinality.OPTIONAL, "not supported: refused")
-      .block("retry", RetryConfig.SCHEMA, Cardinality.OPTIONAL, "not supported: refused")
-      .block("debug_metrics", OtlpGrpcExporterConfig.DEBUG_METRICS_SCHEMA, Cardinality.OPTIONAL)
+      .refusedBlock("queue", QueueConfig.SCHEMA, "use protocol { otlp { queue { ... } } }; a departing back end's"
+          + " data is re-routed through the new ring without it")
+      .refusedBlock("retry", RetryConfig.SCHEMA, "use protocol { otlp { retry { ... } } }; a departing back end's"
+          + " data is re-routed through the new ring without it")
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   LoadBalancingConfig {
@@ -124,19 +144,6 @@ record LoadBalancingConfig(RoutingKey routingKey, ResolverConfig resolver, OtlpG
     if (key == null) {
       diags.add(new Diagnostic(args.positionOf("routing_key"), "routing_key must be one of " + RoutingKey.choices()));
     }
-    if (args.isSet("timeout")) {
-      diags.add(new Diagnostic(args.positionOf("timeout"), "timeout is not supported by mpac-collector's"
-          + " otelcol.exporter.loadbalancing; set protocol { otlp { timeout = ... } } (a departing back end's"
-          + " data is re-routed through the new ring without it)"));
-    }
-    for (String block : List.of("queue", "retry")) {
-      Args b = args.block(block);
-      if (b != null) {
-        diags.add(new Diagnostic(b.position(), "the top-level " + block + " block is not supported by mpac-collector's"
-            + " otelcol.exporter.loadbalancing; use protocol { otlp { " + block + " { ... } } } (a departing back"
-            + " end's data is re-routed through the new ring without it)"));
-      }
-    }
     ResolverConfig resolver = resolver(args.blockOrDefaults("resolver"), diags);
     OtlpGrpcExporterConfig otlp = otlp(args.blockOrDefaults("protocol").blockOrDefaults("otlp"), diags);
     if (!diags.isEmpty()) throw new ConfigException(diags);
@@ -144,14 +151,6 @@ record LoadBalancingConfig(RoutingKey routingKey, ResolverConfig resolver, OtlpG
   }
 
   private static ResolverConfig resolver(Args r, List<Diagnostic> diags) {
-    for (String unsupported : List.of("kubernetes", "aws_cloud_map")) {
-      Args b = r.block(unsupported);
-      if (b != null) {
-        diags.add(new Diagnostic(b.position(), "resolver " + unsupported + " is not supported by mpac-collector;"
-            + " use static or dns" + (unsupported.equals("aws_cloud_map")
-                ? " (a Cloud Map service with DNS discovery resolves to its tasks' addresses)" : "")));
-      }
-    }
     Args st = r.block("static");
     Args dns = r.block("dns");
     if (st != null && dns != null) {
@@ -159,9 +158,7 @@ record LoadBalancingConfig(RoutingKey routingKey, ResolverConfig resolver, OtlpG
       return null;
     }
     if (st == null && dns == null) {
-      if (r.block("kubernetes") == null && r.block("aws_cloud_map") == null) {
-        diags.add(new Diagnostic(r.position(), "resolver needs a static or a dns block"));
-      }
+      diags.add(new Diagnostic(r.position(), "resolver needs a static or a dns block"));
       return null;
     }
     if (st != null) return staticResolver(st, diags);
@@ -240,11 +237,6 @@ record LoadBalancingConfig(RoutingKey routingKey, ResolverConfig resolver, OtlpG
     }
     try {
       queue = QueueConfig.from(o.blockOrDefaults("queue"));
-      if (queue.persistent()) {
-        diags.add(new Diagnostic(o.block("queue").positionOf("storage"), "a persistent queue (storage) is not"
-            + " supported per back end of otelcol.exporter.loadbalancing; its queues are in memory, and a departing"
-            + " back end's data is re-routed"));
-      }
     } catch (ConfigException e) {
       diags.addAll(e.diagnostics());
     }

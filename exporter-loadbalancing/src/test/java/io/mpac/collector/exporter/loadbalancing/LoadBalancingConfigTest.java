@@ -88,8 +88,8 @@ class LoadBalancingConfigTest {
         "kubernetes", block(body("service", "lb-svc")),
         "aws_cloud_map", block(body("namespace", "ns", "service_name", "writer"))))));
     assertThat(d).extracting(x -> x.position().line()).containsExactly(3, 5);
-    assertThat(d.get(0).message()).contains("resolver kubernetes is not supported");
-    assertThat(d.get(1).message()).contains("resolver aws_cloud_map is not supported").contains("dns");
+    assertThat(d.get(0).message()).contains("block \"kubernetes\" in resolver is not supported");
+    assertThat(d.get(1).message()).contains("block \"aws_cloud_map\" in resolver is not supported").contains("dns");
   }
 
   @Test
