@@ -255,9 +255,15 @@ class LoadBalancingProcessTest {
           List.of(tracesPer[0], tracesPer[1], tracesPer[2]), moved, TRACES, 100.0 * moved / TRACES);
       assertThat(onDeadOne).hasSize(tracesPer[2] * 5);
       long duplicates = sinks.stream().mapToLong(OtlpSink::duplicates).sum();
-      assertThat(duplicates).as("nothing sent twice; per sink " + sinks.stream().map(OtlpSink::duplicates).toList()
-          + "; collector warnings:\n" + collector.output().lines().filter(l -> l.contains("level=warn")).toList())
-          .isZero();
+      String why = "per sink " + sinks.stream().map(OtlpSink::duplicates).toList() + "; collector warnings:\n"
+          + collector.output().lines().filter(l -> l.contains("level=warn")).toList();
+      if (collector.output().contains("DEADLINE_EXCEEDED")) {
+        // At-least-once: a send that timed out (a loaded machine) may have arrived and is sent again.
+        assertThat(duplicates).as("duplicates only from timed-out sends; " + why)
+            .isLessThanOrEqualTo(TRACES * SPANS_PER_TRACE / 10);
+      } else {
+        assertThat(duplicates).as("nothing sent twice; " + why).isZero();
+      }
       return moved;
     } finally {
       provider.shutdown().join(10, TimeUnit.SECONDS);
