@@ -34,14 +34,16 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An independent OTLP/gRPC backend for process tests: opentelemetry-proto's generated service
- * stubs, every request decoded by protobuf-java, every span counted by its span id, every log record
- * by its body and every metric data point by its metric name, attributes and time (so duplicates
- * show). Listens on 127.0.0.1 only.
+ * stubs, every request decoded by protobuf-java, every span counted by its span id (so duplicates
+ * show) with its trace id, every log record by its body and every metric data point by its metric
+ * name, attributes and time. Listens on loopback only (127.0.0.1 unless told another 127.x).
  */
 final class OtlpSink implements AutoCloseable {
 
   /** Times each span id arrived. */
   final Map<String, AtomicInteger> spans = new ConcurrentHashMap<>();
+  /** The trace id (hex) of each span id received. */
+  final Map<String, String> traceOfSpan = new ConcurrentHashMap<>();
   final AtomicLong received = new AtomicLong();
   final AtomicLong requests = new AtomicLong();
   /** Times each log record (by body) arrived. */
@@ -53,7 +55,12 @@ final class OtlpSink implements AutoCloseable {
   private final Server server;
 
   OtlpSink(int port) throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+    this("127.0.0.1", port);
+  }
+
+  /** A sink on another loopback address ({@code 127.0.0.2}...), for tests of name resolution. */
+  OtlpSink(String loopbackAddress, int port) throws IOException {
+    server = NettyServerBuilder.forAddress(new InetSocketAddress(loopbackAddress, port))
         .addService(new TraceServiceGrpc.TraceServiceImplBase() {
           @Override
           public void export(ExportTraceServiceRequest req, StreamObserver<ExportTraceServiceResponse> out) {
@@ -62,8 +69,9 @@ final class OtlpSink implements AutoCloseable {
               for (ScopeSpans ss : rs.getScopeSpansList()) {
                 for (Span s : ss.getSpansList()) {
                   received.incrementAndGet();
-                  spans.computeIfAbsent(HexFormat.of().formatHex(s.getSpanId().toByteArray()),
-                      k -> new AtomicInteger()).incrementAndGet();
+                  String spanId = HexFormat.of().formatHex(s.getSpanId().toByteArray());
+                  traceOfSpan.put(spanId, HexFormat.of().formatHex(s.getTraceId().toByteArray()));
+                  spans.computeIfAbsent(spanId, k -> new AtomicInteger()).incrementAndGet();
                 }
               }
             }

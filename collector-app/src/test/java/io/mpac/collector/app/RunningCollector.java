@@ -29,10 +29,17 @@ final class RunningCollector implements AutoCloseable {
 
   /** Starts {@code run} with {@code flags} then the config path; waits until the admin address is logged. */
   RunningCollector(Path config, Path storage, Map<String, String> env, String... flags) throws Exception {
+    this(List.of(), config, storage, env, flags);
+  }
+
+  /** As above, with JVM options (system properties such as {@code -Djdk.net.hosts.file=...}). */
+  RunningCollector(List<String> jvmOptions, Path config, Path storage, Map<String, String> env, String... flags)
+      throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "run", "--server.http.listen-addr", "127.0.0.1:0", "--storage.path", storage.toString(),
-        "--shutdown.timeout", "5s"));
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
+        "--server.http.listen-addr", "127.0.0.1:0", "--storage.path", storage.toString(), "--shutdown.timeout", "5s"));
     cmd.addAll(List.of(flags));
     cmd.add(config.toString());
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

@@ -93,6 +93,8 @@ public final class SendingQueue<T> {
   private final Map<String, LongAdder> keptAtShutdown = new ConcurrentHashMap<>();
   private final Duration refusalHint;
   private final Object lifecycleLock = new Object();
+  /** Takes what an in-memory queue could not deliver by its shutdown deadline, or null (then it is lost). */
+  private final java.util.function.Consumer<T> handBack;
 
   private volatile boolean started;
 
@@ -108,6 +110,7 @@ public final class SendingQueue<T> {
     this.rateLimited = new RateLimitedLogger(logger, LOG_INTERVAL, timing.nanoTime());
     this.store = b.store != null ? b.store : new MemoryQueueStore<>(limits(queueConfig, HEAP_SHARE));
     this.supervisor = b.supervisor != null ? b.supervisor : new Supervisor(b.context);
+    this.handBack = b.handBack;
     this.delivery = new Delivery<>(b.sender, new RetryPolicy(b.retry, timing.random()), timing, stop, rateLimited,
         metrics::retried);
     if (queueConfig.enabled()) metrics.declareQueueGauges(tags, this::queueSize, queueConfig.queueSize());
@@ -163,6 +166,7 @@ public final class SendingQueue<T> {
     private List<String> itemNames = List.of("spans", "metric_points", "log_records");
     private QueueStore<T> store;
     private Supervisor supervisor;
+    private java.util.function.Consumer<T> handBack;
 
     private Builder(ComponentContext context, RequestSender<T> sender, PayloadInfo<T> info) {
       this.context = Objects.requireNonNull(context, "context");
@@ -211,6 +215,17 @@ public final class SendingQueue<T> {
     /** The component's supervisor, when it has other workers too (its health covers all of them). */
     public Builder<T> supervisor(Supervisor supervisor) {
       this.supervisor = Objects.requireNonNull(supervisor);
+      return this;
+    }
+
+    /**
+     * Where an in-memory queue hands the payloads it could not deliver by its shutdown deadline,
+     * instead of dropping them (an exporter that owns several queues re-sends them elsewhere, e.g.
+     * {@code otelcol.exporter.loadbalancing} when a back end leaves its ring). They are then not
+     * counted as lost. Called from the thread running {@link SendingQueue#shutdown}.
+     */
+    public Builder<T> handBack(java.util.function.Consumer<T> handBack) {
+      this.handBack = Objects.requireNonNull(handBack);
       return this;
     }
 
@@ -404,6 +419,13 @@ public final class SendingQueue<T> {
   /** Not delivered before the stop's deadline: lost in memory, kept on disk. */
   private void unfinished(Lease<T> lease, AtomicBoolean settled) {
     T p = lease.payload();
+    if (!store.persistent() && handBack != null) {
+      if (!settled.compareAndSet(false, true)) return;
+      inFlight.remove(lease);
+      store.ack(lease);
+      handBack.accept(p);
+      return;
+    }
     if (!store.persistent()) {
       settleLease(lease, settled, (counters, items) -> {
         counters.drop(DropReason.SHUTDOWN, items);

@@ -521,4 +521,21 @@ class SendingQueueTest {
     assertThat(registry.find(io.mpac.collector.component.Supervisor.RESTARTS_METRIC).counter().count())
         .isEqualTo(1);
   }
+
+  @Test
+  void anInMemoryQueueHandsBackWhatItCouldNotDeliverInsteadOfDroppingIt() throws Exception {
+    ScriptedSender sender = new ScriptedSender((p, n) -> SendOutcome.retryable("UNAVAILABLE"));
+    List<Payload> handed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    queue = SendingQueue.builder(context, sender, INFO).queue(queue(1, 100, QueueConfig.Sizer.REQUESTS))
+        .retry(RetryConfig.DEFAULTS).timeout(Duration.ofSeconds(1)).timing(Timing.SYSTEM).itemNames("spans")
+        .handBack(handed::add).build();
+    queue.start();
+    for (int i = 1; i <= 3; i++) queue.offer(new Payload(i, 5));
+    await(() -> sender.totalAttempts() >= 1); // one is being retried, two wait in the queue
+    assertThat(queue.shutdown(Duration.ofMillis(200))).as("nothing lost").isTrue();
+    assertThat(handed).extracting(Payload::id).containsExactlyInAnyOrder(1, 2, 3);
+    assertThat(queue.lostAtShutdown()).isEmpty();
+    assertThat(registry.find(ExporterMetrics.DROPPED + "spans").counters()).allSatisfy(c -> assertThat(c.count()).isZero());
+    assertThat(count(ExporterMetrics.SENT + "spans")).isZero();
+  }
 }

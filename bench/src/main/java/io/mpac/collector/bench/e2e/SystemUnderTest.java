@@ -45,6 +45,16 @@ final class SystemUnderTest implements AutoCloseable {
    */
   static SystemUnderTest start(Target target, Path jar, List<String> jvmFlags, int sinkPort, Path workDir, String name)
       throws IOException, InterruptedException {
+    return start(target, jar, jvmFlags, List.of(sinkPort), workDir, name);
+  }
+
+  /**
+   * As above; {@code sinkPorts} holds one port, except for {@link Target#COLLECTOR_LOADBALANCING},
+   * which balances over all of them.
+   */
+  static SystemUnderTest start(Target target, Path jar, List<String> jvmFlags, List<Integer> sinkPorts, Path workDir,
+      String name) throws IOException, InterruptedException {
+    int sinkPort = sinkPorts.get(0);
     int port = freePort();
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -53,11 +63,13 @@ final class SystemUnderTest implements AutoCloseable {
     switch (target) {
       case RELAY -> cmd.addAll(List.of("-cp", jar.toString(), "io.mpac.collector.loadgen.GrpcRelay",
           "--port", Integer.toString(port), "--upstream", "127.0.0.1:" + sinkPort));
-      case COLLECTOR, COLLECTOR_PERSISTENT -> {
+      case COLLECTOR, COLLECTOR_PERSISTENT, COLLECTOR_LOADBALANCING -> {
         adminPort = freePort();
         Path config = workDir.resolve(name + ".alloy");
         boolean persistent = target == Target.COLLECTOR_PERSISTENT;
-        Files.writeString(config, collectorConfig(port, sinkPort, persistent), StandardCharsets.UTF_8);
+        String text = target == Target.COLLECTOR_LOADBALANCING ? loadBalancingConfig(port, sinkPorts)
+            : collectorConfig(port, sinkPort, persistent);
+        Files.writeString(config, text, StandardCharsets.UTF_8);
         cmd.addAll(List.of("-jar", jar.toString(), "run", config.toString(),
             "--server.http.listen-addr", "127.0.0.1:" + adminPort,
             "--storage.path", workDir.resolve(name + "-data").toString()));
@@ -115,6 +127,51 @@ final class SystemUnderTest implements AutoCloseable {
           }
         %s}
         %s""".formatted(port, sinkPort, queue, storage);
+  }
+
+  /**
+   * {@link #collectorConfig} with {@code otelcol.exporter.loadbalancing} (trace id, a static list of
+   * {@code sinkPorts}, OTLP uncompressed and plaintext, default queue and retry) as the exporter.
+   */
+  static String loadBalancingConfig(int port, List<Integer> sinkPorts) {
+    StringBuilder hostnames = new StringBuilder();
+    for (int p : sinkPorts) hostnames.append(hostnames.length() == 0 ? "" : ", ").append("\"127.0.0.1:").append(p).append('"');
+    return """
+        // Written by io.mpac.collector.bench.e2e.LoadBalancingBenchmark.
+        otelcol.receiver.otlp "bench" {
+          grpc {
+            endpoint = "127.0.0.1:%d"
+          }
+          output {
+            traces = [otelcol.processor.batch.bench.input]
+          }
+        }
+
+        otelcol.processor.batch "bench" {
+          output {
+            traces = [otelcol.exporter.loadbalancing.sinks.input]
+          }
+        }
+
+        otelcol.exporter.loadbalancing "sinks" {
+          routing_key = "traceID"
+          resolver {
+            static {
+              hostnames = [%s]
+            }
+          }
+          protocol {
+            otlp {
+              client {
+                compression = "none"
+                tls {
+                  insecure = true
+                }
+              }
+            }
+          }
+        }
+        """.formatted(port, hostnames);
   }
 
   static String collectorConfig(int port, int sinkPort) {

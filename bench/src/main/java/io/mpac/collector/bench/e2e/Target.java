@@ -13,7 +13,12 @@ enum Target {
    * ({@code sending_queue { storage = otelcol.storage.file.queue.handler }}, fsync off as by default),
    * its queue under {@code --storage.path} in the work directory.
    */
-  COLLECTOR_PERSISTENT;
+  COLLECTOR_PERSISTENT,
+  /**
+   * The same pipeline with {@code otelcol.exporter.loadbalancing} (routing by trace id, a static
+   * list of three sinks) in place of {@code otelcol.exporter.otlp}; run by {@code LoadBalancingBenchmark}.
+   */
+  COLLECTOR_LOADBALANCING;
 
   String label() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -23,6 +28,6 @@ enum Target {
     for (Target t : values()) {
       if (t.label().equals(s.trim())) return t;
     }
-    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, collector, collector-persistent)");
+    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, collector, collector-persistent, collector-loadbalancing)");
   }
 }

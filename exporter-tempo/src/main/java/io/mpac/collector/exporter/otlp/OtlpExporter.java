@@ -42,12 +42,20 @@ public final class OtlpExporter implements Component {
   private final Duration timeout;
   private final Timing timing;
   private final OtlpConsumer input;
+  /** Where an in-memory queue hands what it could not deliver at shutdown, or null. */
+  private final java.util.function.Consumer<OtlpRequest> handBack;
   /** Built at creation in memory; a persistent one at start, once its store is open. */
   private volatile SendingQueue<OtlpRequest> queue;
   private volatile boolean stopped;
 
   OtlpExporter(ComponentContext context, OtlpTransport transport, QueueConfig queueConfig, RetryConfig retry,
       Duration timeout, Timing timing) {
+    this(context, transport, queueConfig, retry, timeout, timing, null);
+  }
+
+  private OtlpExporter(ComponentContext context, OtlpTransport transport, QueueConfig queueConfig, RetryConfig retry,
+      Duration timeout, Timing timing, java.util.function.Consumer<OtlpRequest> handBack) {
+    this.handBack = handBack;
     this.context = context;
     this.transport = transport;
     this.queueConfig = queueConfig;
@@ -62,6 +70,7 @@ public final class OtlpExporter implements Component {
     SendingQueue.Builder<OtlpRequest> b = SendingQueue.builder(context, transport, PayloadInfo.OTLP)
         .queue(queueConfig).retry(retry).timeout(timeout).timing(timing);
     if (store != null) b.store(store);
+    if (handBack != null) b.handBack(handBack);
     return b.build();
   }
 
@@ -73,6 +82,17 @@ public final class OtlpExporter implements Component {
   static OtlpExporter grpc(ComponentContext context, OtlpGrpcExporterConfig config, Timing timing) {
     return new OtlpExporter(context, new OtlpGrpcSender(config.client()), config.queue(), config.retry(),
         config.timeout(), timing);
+  }
+
+  /**
+   * An OTLP/gRPC exporter whose in-memory queue, at shutdown, hands every request it could not
+   * deliver in time to {@code handBack} instead of dropping it: {@code otelcol.exporter.loadbalancing}
+   * builds one per back end and re-routes what a departing back end still held.
+   */
+  public static OtlpExporter grpc(ComponentContext context, OtlpGrpcExporterConfig config,
+      java.util.function.Consumer<OtlpRequest> handBack) {
+    return new OtlpExporter(context, new OtlpGrpcSender(config.client()), config.queue(), config.retry(),
+        config.timeout(), Timing.SYSTEM, java.util.Objects.requireNonNull(handBack));
   }
 
   /** {@code otelcol.exporter.otlphttp}: OTLP/HTTP. */

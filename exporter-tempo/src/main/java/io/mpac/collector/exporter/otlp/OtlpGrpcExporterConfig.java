@@ -91,6 +91,11 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       return new Client(endpoint, useTls, c, headers, tls, keepalive, authority, balancerName, waitForReady);
     }
 
+    /** The same settings for another {@code host:port} (TLS as decided by {@code tls { insecure }}). */
+    public Client withEndpoint(GrpcEndpoint e) {
+      return new Client(e, useTls, compression, headers, tls, keepalive, authority, balancerName, waitForReady);
+    }
+
     public Client withTls(boolean on, OtlpTls t) {
       return new Client(endpoint, on, compression, headers, t, keepalive, authority, balancerName, waitForReady);
     }
@@ -98,8 +103,19 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
 
   public static final Schema KEEPALIVE_SCHEMA = KeepaliveConfig.SCHEMA;
 
-  public static final Schema CLIENT_SCHEMA = Schema.builder()
-      .required("endpoint", Types.STRING, "host:port of the OTLP gRPC server")
+  public static final Schema CLIENT_SCHEMA = clientSchema(true);
+
+  /**
+   * The {@code client} block without {@code endpoint}, for an exporter whose endpoints come from
+   * elsewhere ({@code otelcol.exporter.loadbalancing}'s resolver); read it with
+   * {@link #clientFrom(Args, GrpcEndpoint)}.
+   */
+  public static final Schema CLIENT_SCHEMA_WITHOUT_ENDPOINT = clientSchema(false);
+
+  private static Schema clientSchema(boolean withEndpoint) {
+    Schema.Builder b = Schema.builder();
+    if (withEndpoint) b.required("endpoint", Types.STRING, "host:port of the OTLP gRPC server");
+    return b
       .optional("compression", Types.STRING, "gzip", "\"gzip\" or \"none\"")
       .optional("headers", Types.mapOf(Types.SECRET), Map.of(), "gRPC metadata sent with every call")
       .optional("auth", io.mpac.collector.auth.AuthHandler.TYPE, null,
@@ -112,6 +128,7 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       .block("tls", TlsBlocks.OTLP_TLS, Cardinality.OPTIONAL)
       .block("keepalive", KEEPALIVE_SCHEMA, Cardinality.OPTIONAL)
       .build();
+  }
 
   public static final Schema SCHEMA = Schema.builder()
       .optional("timeout", Types.DURATION, DEFAULT_TIMEOUT, "deadline of one export call")
@@ -160,13 +177,28 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
   }
 
   static Client clientFrom(Args c) throws ConfigException {
-    List<Diagnostic> diags = new ArrayList<>();
     GrpcEndpoint endpoint = null;
     try {
       endpoint = GrpcEndpoint.parse(c.string("endpoint"));
     } catch (IllegalArgumentException e) {
+      List<Diagnostic> diags = new ArrayList<>();
       diags.add(new Diagnostic(c.positionOf("endpoint"), e.getMessage()));
+      try {
+        clientFrom(c, GrpcEndpoint.parse("placeholder:1"));
+      } catch (ConfigException more) {
+        diags.addAll(more.diagnostics());
+      }
+      throw new ConfigException(diags);
     }
+    return clientFrom(c, endpoint);
+  }
+
+  /**
+   * Reads a {@code client} block whose endpoint is given rather than read from it (the block may
+   * use {@link #CLIENT_SCHEMA_WITHOUT_ENDPOINT}); {@link Client#withEndpoint} retargets the result.
+   */
+  public static Client clientFrom(Args c, GrpcEndpoint endpoint) throws ConfigException {
+    List<Diagnostic> diags = new ArrayList<>();
     Compression compression = null;
     try {
       compression = Compression.parse(c.string("compression"));
@@ -188,13 +220,13 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
     boolean useTls = !tls.insecure();
     if (endpoint != null && endpoint.scheme().equals("http")) {
       if (tlsBlock != null && (tls.hasTlsSettings() || (tlsBlock.isSet("insecure") && !tls.insecure()))) {
-        diags.add(new Diagnostic(c.positionOf("endpoint"), "endpoint \"" + c.string("endpoint")
+        diags.add(new Diagnostic(c.positionOf("endpoint"), "endpoint \"" + endpoint.scheme() + "://" + endpoint.hostPort()
             + "\" says http:// (plaintext) but the tls block asks for TLS; use https:// or host:port"));
       }
       useTls = false;
     } else if (endpoint != null && endpoint.scheme().equals("https")) {
       if (tls.insecure()) {
-        diags.add(new Diagnostic(c.positionOf("endpoint"), "endpoint \"" + c.string("endpoint")
+        diags.add(new Diagnostic(c.positionOf("endpoint"), "endpoint \"" + endpoint.scheme() + "://" + endpoint.hostPort()
             + "\" says https:// but tls { insecure = true } turns TLS off; use http:// or host:port"));
       }
       useTls = true;
