@@ -23,8 +23,8 @@ record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int work
         --repetitions N        repetitions of every scenario on every target (default 3; 1 with --quick)
         --quick                smoke run: 1 repetition, 3 s warm-ups, 4-5 s windows
         --scenarios LIST       comma-separated subset of a,b,c,d (default all)
-        --targets LIST         comma-separated subset of relay,collector (default both)
-        --workers N            generator workers = requests in flight (default 4)
+        --targets LIST         comma-separated subset of relay,relay-detach,relay-1loop,collector,collector-persistent (default relay,collector)
+        --workers N            generator workers = requests in flight (default 8)
         --extra-jvm-flags STR  added to every target's JVM flags alike, for profiling (e.g. JFR); not for reported runs
         --work-dir DIR         where configs and target logs go (default a new temporary directory)
       """;
@@ -34,7 +34,7 @@ record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int work
     Integer repetitions = null;
     Path out = null;
     Path jar = Path.of("collector-app/target/mpac-collector.jar");
-    int workers = 4;
+    int workers = 8;
     List<String> scenarioIds = List.of("a", "b", "c", "d");
     List<Target> targets = List.of(Target.RELAY, Target.COLLECTOR);
     List<String> extra = List.of();

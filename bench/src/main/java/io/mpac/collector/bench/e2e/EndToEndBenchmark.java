@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * and through mpac-collector (receiver → batch → OTLP exporter), both into a null sink.
  *
  * <pre>
- *   this JVM: Generator ──gRPC──▶ child JVM: GrpcRelay | collector ──gRPC──▶ this JVM: NullSink
+ *   this JVM: Generator ──gRPC──▶ child JVM: ZeroWorkRelay | collector ──gRPC──▶ this JVM: NullSink
  * </pre>
  *
  * <p>The generator and the sink run here; each target runs in a fresh child JVM per repetition,

@@ -51,8 +51,10 @@ final class SystemUnderTest implements AutoCloseable {
     cmd.addAll(jvmFlags);
     int adminPort = -1;
     switch (target) {
-      case RELAY -> cmd.addAll(List.of("-cp", jar.toString(), "io.mpac.collector.loadgen.GrpcRelay",
-          "--port", Integer.toString(port), "--upstream", "127.0.0.1:" + sinkPort));
+      // The relay runs from the benchmark's own class path (it is in bench, not in the collector).
+      case RELAY, RELAY_DETACH, RELAY_1LOOP -> cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+          ZeroWorkRelay.class.getName(), "--port", Integer.toString(port), "--upstream", "127.0.0.1:" + sinkPort,
+          "--variant", target.relayVariant().label()));
       case COLLECTOR, COLLECTOR_PERSISTENT -> {
         adminPort = freePort();
         Path config = workDir.resolve(name + ".alloy");

@@ -4,8 +4,12 @@ import java.util.Locale;
 
 /** What the load goes through on its way to the null sink. */
 enum Target {
-  /** The floor: {@code io.mpac.collector.loadgen.GrpcRelay}, which forwards each request's bytes unchanged. */
+  /** The floor: {@link ZeroWorkRelay} (variant {@code bytes}), which forwards each request's bytes unchanged. */
   RELAY,
+  /** {@link ZeroWorkRelay}'s {@code detach} variant: only run to show the floor is the fastest relay we have. */
+  RELAY_DETACH,
+  /** {@link ZeroWorkRelay}'s {@code bytes-1loop} variant: only run to show the floor is the fastest relay we have. */
+  RELAY_1LOOP,
   /** mpac-collector: {@code otelcol.receiver.otlp} (gRPC) → {@code otelcol.processor.batch} → {@code otelcol.exporter.otlp}. */
   COLLECTOR,
   /**
@@ -15,6 +19,16 @@ enum Target {
    */
   COLLECTOR_PERSISTENT;
 
+  /** The relay variant this target runs, or null for a collector. */
+  ZeroWorkRelay.Variant relayVariant() {
+    return switch (this) {
+      case RELAY -> ZeroWorkRelay.DEFAULT;
+      case RELAY_DETACH -> ZeroWorkRelay.Variant.DETACH;
+      case RELAY_1LOOP -> ZeroWorkRelay.Variant.BYTES_1LOOP;
+      case COLLECTOR, COLLECTOR_PERSISTENT -> null;
+    };
+  }
+
   String label() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
@@ -23,6 +37,6 @@ enum Target {
     for (Target t : values()) {
       if (t.label().equals(s.trim())) return t;
     }
-    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, collector, collector-persistent)");
+    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, relay-detach, relay-1loop, collector, collector-persistent)");
   }
 }
