@@ -171,6 +171,7 @@ public final class EndToEndBenchmark {
         .append(" min ").append(took.toSecondsPart()).append(" s)")
         .append(o.quick() ? ", **--quick smoke run: short windows, not a measurement**" : "").append(".\n\n");
     sb.append("- Commit: `").append(commit()).append("`.\n");
+    sb.append("- Collector jar: `").append(o.jar()).append("`, built ").append(modified(o.jar())).append(".\n");
     sb.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (").append(cpuModel())
         .append("), shared with other builds. Java ").append(System.getProperty("java.vm.version")).append(".\n");
     sb.append("- Load average (`/proc/loadavg`) before: `").append(loadBefore).append("`, after: `").append(loadAfter)
@@ -208,6 +209,14 @@ public final class EndToEndBenchmark {
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) return "";
     return new String(out, StandardCharsets.UTF_8).trim();
+  }
+
+  private static String modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toInstant().truncatedTo(ChronoUnit.SECONDS).toString();
+    } catch (IOException e) {
+      return "at an unknown time";
+    }
   }
 
   private static String cpuModel() {
