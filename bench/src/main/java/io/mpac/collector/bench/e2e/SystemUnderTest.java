@@ -55,7 +55,7 @@ final class SystemUnderTest implements AutoCloseable {
       case RELAY, RELAY_DETACH, RELAY_1LOOP -> cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
           ZeroWorkRelay.class.getName(), "--port", Integer.toString(port), "--upstream", "127.0.0.1:" + sinkPort,
           "--variant", target.relayVariant().label()));
-      case COLLECTOR, COLLECTOR_PERSISTENT -> {
+      case COLLECTOR, COLLECTOR_PERSISTENT, COLLECTOR_BASELINE -> {
         adminPort = freePort();
         Path config = workDir.resolve(name + ".alloy");
         boolean persistent = target == Target.COLLECTOR_PERSISTENT;

@@ -17,7 +17,9 @@ enum Target {
    * ({@code sending_queue { storage = otelcol.storage.file.queue.handler }}, fsync off as by default),
    * its queue under {@code --storage.path} in the work directory.
    */
-  COLLECTOR_PERSISTENT;
+  COLLECTOR_PERSISTENT,
+  /** The same pipeline as {@link #COLLECTOR} from another build ({@code --baseline-jar}): before/after comparisons. */
+  COLLECTOR_BASELINE;
 
   /** The relay variant this target runs, or null for a collector. */
   ZeroWorkRelay.Variant relayVariant() {
@@ -25,7 +27,7 @@ enum Target {
       case RELAY -> ZeroWorkRelay.DEFAULT;
       case RELAY_DETACH -> ZeroWorkRelay.Variant.DETACH;
       case RELAY_1LOOP -> ZeroWorkRelay.Variant.BYTES_1LOOP;
-      case COLLECTOR, COLLECTOR_PERSISTENT -> null;
+      case COLLECTOR, COLLECTOR_PERSISTENT, COLLECTOR_BASELINE -> null;
     };
   }
 
@@ -37,6 +39,6 @@ enum Target {
     for (Target t : values()) {
       if (t.label().equals(s.trim())) return t;
     }
-    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, relay-detach, relay-1loop, collector, collector-persistent)");
+    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, relay-detach, relay-1loop, collector, collector-persistent, collector-baseline)");
   }
 }

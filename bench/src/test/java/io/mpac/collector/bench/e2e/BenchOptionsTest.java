@@ -48,6 +48,17 @@ class BenchOptionsTest {
         .containsExactly(Target.RELAY, Target.RELAY_DETACH, Target.RELAY_1LOOP)
         .extracting(Target::relayVariant).containsExactly(ZeroWorkRelay.Variant.BYTES, ZeroWorkRelay.Variant.DETACH,
             ZeroWorkRelay.Variant.BYTES_1LOOP);
+    BenchOptions b = BenchOptions.parse(new String[] {"--targets", "collector,collector-baseline", "--baseline-jar", "old.jar"});
+    assertThat(b.baselineJar()).isEqualTo(Path.of("old.jar"));
+    assertThat(b.targets()).containsExactly(Target.COLLECTOR, Target.COLLECTOR_BASELINE);
+  }
+
+  @Test
+  void theBaselineTargetNeedsItsJarAndTheJarItsTarget() {
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--targets", "collector-baseline"}))
+        .hasMessageContaining("--baseline-jar");
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--baseline-jar", "old.jar"}))
+        .hasMessageContaining("collector-baseline");
   }
 
   @Test

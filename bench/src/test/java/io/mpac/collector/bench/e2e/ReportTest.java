@@ -70,7 +70,21 @@ class ReportTest {
     assertThat(md).startsWith("header\n").contains("#### (a) traces, fixed 10,000 spans/s")
         .contains("| delivered spans/s | 10,000 / 10,000 / 10,000 | 10,000 / 10,000 / 10,000 | 1.00× (1.00–1.00) | 1.00× |")
         .contains("| (b) | collector spans lost / duplicated (all repetitions) | 0 / 0 | 5 / 0 | **FAIL** |")
-        .contains("| relay-detach | 20,000 | 10.00 | 100.0 | 2.00× | 1.00× |");
+        .contains("| relay-detach | 20,000 | 10.00 | 100.0 | 2.00× | 1.00× | 0.0 |");
+  }
+
+  @Test
+  void theFloorIsTheBestOfEveryRelayVariant() {
+    List<Measurement> ms = List.of(
+        m(1, Target.RELAY, "b", 100_000, 100_000, 100, 10, 5), // 10 µs, 10,000/s
+        m(1, Target.RELAY_1LOOP, "b", 200_000, 200_000, 100, 10, 5), // 5 µs, 20,000/s: the floor
+        m(1, Target.COLLECTOR, "b", 150_000, 150_000, 90, 10, 5)); // 6 µs, 15,000/s
+    Report report = new Report(ms, Scenario.standard(false), 1);
+    assertThat(report.floor("b", Measurement::cpuMicrosPerItem, false)).isCloseTo(5, within(1e-9));
+    assertThat(report.vsFloor(Target.COLLECTOR, "b", Measurement::cpuMicrosPerItem, false)).isCloseTo(1.2, within(1e-9));
+    assertThat(report.vsFloor(Target.COLLECTOR, "b", Measurement::itemsPerSecond, true)).isCloseTo(0.75, within(1e-9));
+    assertThat(report.checks()).extracting(c -> c.measured() + " " + c.verdict())
+        .containsExactly("1.20× FAIL", "0.75× FAIL", "0 / 0 PASS");
   }
 
   @Test
