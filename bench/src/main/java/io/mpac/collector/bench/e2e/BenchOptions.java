@@ -24,7 +24,7 @@ record BenchOptions(int repetitions, boolean quick, Path out, Path jar, Path bas
         --repetitions N        repetitions of every scenario on every target (default 3; 1 with --quick)
         --quick                smoke run: 1 repetition, 3 s warm-ups, 4-5 s windows
         --scenarios LIST       comma-separated subset of a,b,c,d (default all)
-        --targets LIST         comma-separated subset of relay,relay-detach,relay-1loop,collector,collector-persistent,collector-baseline
+        --targets LIST         comma-separated subset of relay,relay-detach,relay-2loop,collector,collector-persistent,collector-baseline
                                (default relay,collector)
         --workers N            generator workers = requests in flight (default 8)
         --extra-jvm-flags STR  added to every target's JVM flags alike, for profiling (e.g. JFR); not for reported runs

@@ -81,7 +81,7 @@ final class Report {
     return higherIsBetter ? n.max() / d.max() : n.min() / d.min();
   }
 
-  static final List<Target> RELAYS = List.of(Target.RELAY, Target.RELAY_DETACH, Target.RELAY_1LOOP);
+  static final List<Target> RELAYS = List.of(Target.RELAY, Target.RELAY_DETACH, Target.RELAY_2LOOP);
 
   /**
    * The floor's figure: the best repetition of every relay variant measured in the run (the lowest
@@ -230,7 +230,7 @@ final class Report {
    * cheap as each of them) and the collector, with a baseline build of it when one was run.
    */
   private void relayVariantsTable(StringBuilder sb, Scenario s) {
-    List<Target> variants = List.of(Target.RELAY_DETACH, Target.RELAY_1LOOP, Target.COLLECTOR, Target.COLLECTOR_BASELINE)
+    List<Target> variants = List.of(Target.RELAY_DETACH, Target.RELAY_2LOOP, Target.COLLECTOR, Target.COLLECTOR_BASELINE)
         .stream().filter(t -> !of(t, s.id()).isEmpty()).toList();
     if (variants.stream().noneMatch(t -> t != Target.COLLECTOR) || of(Target.RELAY, s.id()).isEmpty()) return;
     sb.append("\nEvery target beside the floor, same run (best repetition of each). The floor takes, figure by figure, ")

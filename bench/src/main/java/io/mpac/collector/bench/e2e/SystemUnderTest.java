@@ -52,7 +52,7 @@ final class SystemUnderTest implements AutoCloseable {
     int adminPort = -1;
     switch (target) {
       // The relay runs from the benchmark's own class path (it is in bench, not in the collector).
-      case RELAY, RELAY_DETACH, RELAY_1LOOP -> cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+      case RELAY, RELAY_DETACH, RELAY_2LOOP -> cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
           ZeroWorkRelay.class.getName(), "--port", Integer.toString(port), "--upstream", "127.0.0.1:" + sinkPort,
           "--variant", target.relayVariant().label()));
       case COLLECTOR, COLLECTOR_PERSISTENT, COLLECTOR_BASELINE -> {

@@ -4,12 +4,12 @@ import java.util.Locale;
 
 /** What the load goes through on its way to the null sink. */
 enum Target {
-  /** The floor: {@link ZeroWorkRelay} (variant {@code bytes}), which forwards each request's bytes unchanged. */
+  /** The floor: {@link ZeroWorkRelay}'s default variant ({@code bytes-1loop}), which forwards each request's bytes unchanged. */
   RELAY,
   /** {@link ZeroWorkRelay}'s {@code detach} variant: only run to show the floor is the fastest relay we have. */
   RELAY_DETACH,
-  /** {@link ZeroWorkRelay}'s {@code bytes-1loop} variant: only run to show the floor is the fastest relay we have. */
-  RELAY_1LOOP,
+  /** {@link ZeroWorkRelay}'s {@code bytes} variant (server and channel on gRPC's shared loops): only run to show the floor is the fastest relay we have. */
+  RELAY_2LOOP,
   /** mpac-collector: {@code otelcol.receiver.otlp} (gRPC) → {@code otelcol.processor.batch} → {@code otelcol.exporter.otlp}. */
   COLLECTOR,
   /**
@@ -26,7 +26,7 @@ enum Target {
     return switch (this) {
       case RELAY -> ZeroWorkRelay.DEFAULT;
       case RELAY_DETACH -> ZeroWorkRelay.Variant.DETACH;
-      case RELAY_1LOOP -> ZeroWorkRelay.Variant.BYTES_1LOOP;
+      case RELAY_2LOOP -> ZeroWorkRelay.Variant.BYTES;
       case COLLECTOR, COLLECTOR_PERSISTENT, COLLECTOR_BASELINE -> null;
     };
   }
@@ -39,6 +39,6 @@ enum Target {
     for (Target t : values()) {
       if (t.label().equals(s.trim())) return t;
     }
-    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, relay-detach, relay-1loop, collector, collector-persistent, collector-baseline)");
+    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, relay-detach, relay-2loop, collector, collector-persistent, collector-baseline)");
   }
 }

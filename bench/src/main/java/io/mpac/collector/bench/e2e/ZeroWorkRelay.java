@@ -67,7 +67,8 @@ public final class ZeroWorkRelay implements AutoCloseable {
     }
   }
 
-  static final Variant DEFAULT = Variant.BYTES;
+  /** The fastest variant of the run of 2026-12-08 (docs/BENCHMARKS.md, issue #16): the floor. */
+  static final Variant DEFAULT = Variant.BYTES_1LOOP;
 
   private static final String[] SERVICES = {
       "opentelemetry.proto.collector.trace.v1.TraceService",

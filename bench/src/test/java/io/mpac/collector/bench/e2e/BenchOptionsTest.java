@@ -44,10 +44,10 @@ class BenchOptionsTest {
     assertThat(o.workers()).isEqualTo(3);
     assertThat(o.extraJvmFlags()).containsExactly("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints");
     assertThat(BenchOptions.parse(new String[] {"--quick", "--repetitions", "2"}).repetitions()).isEqualTo(2);
-    assertThat(BenchOptions.parse(new String[] {"--targets", "relay,relay-detach,relay-1loop"}).targets())
-        .containsExactly(Target.RELAY, Target.RELAY_DETACH, Target.RELAY_1LOOP)
-        .extracting(Target::relayVariant).containsExactly(ZeroWorkRelay.Variant.BYTES, ZeroWorkRelay.Variant.DETACH,
-            ZeroWorkRelay.Variant.BYTES_1LOOP);
+    assertThat(BenchOptions.parse(new String[] {"--targets", "relay,relay-detach,relay-2loop"}).targets())
+        .containsExactly(Target.RELAY, Target.RELAY_DETACH, Target.RELAY_2LOOP)
+        .extracting(Target::relayVariant).containsExactly(ZeroWorkRelay.Variant.BYTES_1LOOP, ZeroWorkRelay.Variant.DETACH,
+            ZeroWorkRelay.Variant.BYTES);
     BenchOptions b = BenchOptions.parse(new String[] {"--targets", "collector,collector-baseline", "--baseline-jar", "old.jar"});
     assertThat(b.baselineJar()).isEqualTo(Path.of("old.jar"));
     assertThat(b.targets()).containsExactly(Target.COLLECTOR, Target.COLLECTOR_BASELINE);

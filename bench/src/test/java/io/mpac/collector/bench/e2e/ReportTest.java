@@ -77,7 +77,7 @@ class ReportTest {
   void theFloorIsTheBestOfEveryRelayVariant() {
     List<Measurement> ms = List.of(
         m(1, Target.RELAY, "b", 100_000, 100_000, 100, 10, 5), // 10 µs, 10,000/s
-        m(1, Target.RELAY_1LOOP, "b", 200_000, 200_000, 100, 10, 5), // 5 µs, 20,000/s: the floor
+        m(1, Target.RELAY_2LOOP, "b", 200_000, 200_000, 100, 10, 5), // 5 µs, 20,000/s: the floor
         m(1, Target.COLLECTOR, "b", 150_000, 150_000, 90, 10, 5)); // 6 µs, 15,000/s
     Report report = new Report(ms, Scenario.standard(false), 1);
     assertThat(report.floor("b", Measurement::cpuMicrosPerItem, false)).isCloseTo(5, within(1e-9));
