@@ -63,7 +63,10 @@ final class OtlpGrpcSender implements OtlpTransport {
     }
     b        .defaultLoadBalancingPolicy(config.balancerName())
         .userAgent("mpac-collector")
-        .maxInboundMessageSize(16 << 20);
+        .maxInboundMessageSize(16 << 20)
+        // The sending queue retries (with its backoff); gRPC's own retry layer would only buffer every
+        // request a second time and add a stream wrapper per call.
+        .disableRetry();
     String authority = !config.authority().isEmpty() ? config.authority()
         : config.useTls() && !config.tls().settings().serverName().isEmpty() ? config.tls().settings().serverName()
         : null;
