@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -161,6 +162,9 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   private boolean closed;
   private boolean abandoned;
   private boolean shutDown;
+  /** Records written by this store and not yet read, in file order, at most {@link FileQueueOptions#handoffBytes()}. */
+  private final ArrayDeque<Handoff<T>> handoff = new ArrayDeque<>();
+  private long handoffBytes;
 
   // guarded by appendLock
   private Segment writeSegment;
@@ -198,6 +202,13 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   private final AtomicLong syncFailures = new AtomicLong();
   private final AtomicLong undecodableRecords = new AtomicLong();
   private final AtomicLong corruptRecordsAtRead = new AtomicLong();
+  private final AtomicLong handedOver = new AtomicLong();
+
+  /**
+   * A record as it was offered, kept until the read cursor reaches it so the taker skips the read,
+   * checksum and decode of what was written a moment ago.
+   */
+  private record Handoff<T>(Segment segment, long position, T payload, int items, long bytes, int frame) {}
 
   /** One segment file and its journal. Fields are guarded as the store's fields are. */
   private static final class Segment {
@@ -239,9 +250,10 @@ public final class FileQueueStore<T> implements QueueStore<T> {
    * @param corruptRecordsAtRead records that failed their checksum when read after open (the disk
    *     changed under the store); the rest of their segment is skipped
    * @param segments segment files on disk
+   * @param handedOver records taken from the handoff (as offered) instead of being read back from disk
    */
   public record Stats(long writeFailures, long ackWriteFailures, long syncFailures, long undecodableRecords,
-      long corruptRecordsAtRead, int segments) {}
+      long corruptRecordsAtRead, int segments, long handedOver) {}
 
   /**
    * What {@link #compact} did.
@@ -356,7 +368,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
     long ticket;
     appendLock.lock();
     try {
-      ticket = append(data, payloadItems, payloadBytes, frame);
+      ticket = append(payload, data, payloadItems, payloadBytes, frame);
     } finally {
       appendLock.unlock();
     }
@@ -373,7 +385,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
    * Writes one reserved record; returns its sync ticket, or {@link #FAILED_TICKET} (write failed) or
    * {@link #CLOSED_TICKET} (store closed) after giving the reservation back.
    */
-  private long append(byte[] data, int payloadItems, long payloadBytes, long frame) {
+  private long append(T payload, byte[] data, int payloadItems, long payloadBytes, long frame) {
     Segment segment = writeSegment;
     long start = -1;
     boolean shut;
@@ -418,6 +430,10 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       segment.unreadItems += payloadItems;
       readable++;
       pendingWrites--;
+      if (handoffBytes + frame <= options.handoffBytes()) {
+        handoff.addLast(new Handoff<>(segment, start, payload, payloadItems, payloadBytes, (int) frame));
+        handoffBytes += frame;
+      }
       notEmpty.signal();
     } finally {
       lock.unlock();
@@ -595,9 +611,9 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   // ---------------------------------------------------------------------------------------------
   // take
 
-  /** A record read from disk, before decoding. */
-  private record RawRecord(long id, byte[] payload, int items, long bytes, boolean redelivered, Path file,
-      long offset) {}
+  /** A record read from disk, before decoding; or, with {@code memory}, handed over as it was offered. */
+  private record RawRecord<T>(long id, byte[] payload, int items, long bytes, boolean redelivered, Path file,
+      long offset, T memory) {}
 
   @Override
   public Lease<T> take(long maxWaitNanos) throws InterruptedException {
@@ -606,13 +622,17 @@ public final class FileQueueStore<T> implements QueueStore<T> {
     while (true) {
       long remaining = wait - (System.nanoTime() - start);
       if (!readLock.tryLock(Math.max(0, remaining), TimeUnit.NANOSECONDS)) return null;
-      RawRecord raw;
+      RawRecord<T> raw;
       try {
         raw = readNext(start, wait);
       } finally {
         readLock.unlock();
       }
       if (raw == null) return null;
+      if (raw.memory() != null) {
+        handedOver.incrementAndGet();
+        return new Lease<>(raw.id(), raw.memory(), raw.items(), raw.bytes(), false);
+      }
       try {
         T payload = codec.decode(raw.payload(), 0, raw.payload().length);
         return new Lease<>(raw.id(), payload, raw.items(), raw.bytes(), raw.redelivered());
@@ -626,7 +646,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   }
 
   /** Reads the next live record and marks it in flight. Caller holds readLock. */
-  private RawRecord readNext(long start, long wait) throws InterruptedException {
+  private RawRecord<T> readNext(long start, long wait) throws InterruptedException {
     while (true) {
       Segment segment;
       long position;
@@ -653,10 +673,21 @@ public final class FileQueueStore<T> implements QueueStore<T> {
         segment = readSegment;
         position = readPosition;
         end = segment.end;
+        Handoff<T> h = handoffAt(segment, position);
+        if (h != null) {
+          long id = segment.seq << 32 | position;
+          readPosition = position + h.frame();
+          segment.unread--;
+          segment.unreadItems -= h.items();
+          segment.inFlight++;
+          readable--;
+          inFlight.put(id, (long) h.items() << 32 | h.frame());
+          return new RawRecord<>(id, null, h.items(), h.bytes(), false, segment.log, position, h.payload());
+        }
       } finally {
         lock.unlock();
       }
-      RawRecord raw = null;
+      RawRecord<T> raw = null;
       long next;
       String corruption = null;
       try {
@@ -692,8 +723,8 @@ public final class FileQueueStore<T> implements QueueStore<T> {
             corruption = "checksum mismatch";
             next = end;
           } else if (segment.recoveredAcks == null || Arrays.binarySearch(segment.recoveredAcks, (int) position) < 0) {
-            raw = new RawRecord(segment.seq << 32 | position, payload, recordItems, recordBytes, segment.recovered,
-                segment.log, position);
+            raw = new RawRecord<>(segment.seq << 32 | position, payload, recordItems, recordBytes, segment.recovered,
+                segment.log, position, null);
           }
         }
       } catch (IOException e) {
@@ -735,6 +766,28 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       }
       if (raw != null) return raw;
     }
+  }
+
+  /**
+   * The handed-over record at the read cursor, if the handoff holds it; drops entries the cursor
+   * has passed (read from disk, or skipped). Caller holds lock.
+   */
+  private Handoff<T> handoffAt(Segment segment, long position) {
+    Handoff<T> h;
+    while ((h = handoff.peekFirst()) != null) {
+      long seq = h.segment().seq;
+      if (seq > segment.seq || (seq == segment.seq && h.position() > position)) return null;
+      handoff.pollFirst();
+      handoffBytes -= h.frame();
+      if (seq == segment.seq && h.position() == position) return h;
+    }
+    return null;
+  }
+
+  /** Forgets every handed-over record (they are all on disk). Caller holds lock. */
+  private void clearHandoff() {
+    handoff.clear();
+    handoffBytes = 0;
   }
 
   /**
@@ -954,6 +1007,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
     try {
       closed = true;
       abandoned = true;
+      clearHandoff();
       notEmpty.signalAll();
       notFull.signalAll();
     } finally {
@@ -1011,7 +1065,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       lock.unlock();
     }
     return new Stats(writeFailures.get(), ackWriteFailures.get(), syncFailures.get(), undecodableRecords.get(),
-        corruptRecordsAtRead.get(), files);
+        corruptRecordsAtRead.get(), files, handedOver.get());
   }
 
   /** The store's directory. */
@@ -1027,6 +1081,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       closed = true;
       abandoned = true;
       shutDown = true;
+      clearHandoff();
       notEmpty.signalAll();
       notFull.signalAll();
     } finally {
@@ -1492,6 +1547,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
         last.liveBytes = liveBytes;
         last.recoveredAcks = null;
         diskBytes += newSize - lastBefore;
+        clearHandoff(); // the run's records moved: their positions no longer name them
         if (run.contains(readSegment)) {
           readSegment = last;
           readPosition = last.firstRecord;
