@@ -345,11 +345,14 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   @Override
   public OfferResult offer(T payload, int payloadItems, long payloadBytes, long waitNanos)
       throws InterruptedException {
-    byte[] data = codec.encode(payload);
-    if (data.length > MAX_PAYLOAD) {
-      throw new IllegalArgumentException("payload of " + data.length + " bytes is larger than a segment can hold");
+    // a codec that knows the length encodes straight into the write buffer; others make an array
+    int known = codec.encodedLength(payload);
+    byte[] data = known < 0 || RECORD_HEADER + (long) known > WRITE_BUFFER_MAX ? codec.encode(payload) : null;
+    int length = data != null ? data.length : known;
+    if (length > MAX_PAYLOAD) {
+      throw new IllegalArgumentException("payload of " + length + " bytes is larger than a segment can hold");
     }
-    long frame = RECORD_HEADER + (long) data.length;
+    long frame = RECORD_HEADER + (long) length;
     lock.lock();
     try {
       long remaining = waitNanos;
@@ -382,7 +385,8 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   private static final long CLOSED_TICKET = -2;
 
   /**
-   * Writes one reserved record; returns its sync ticket, or {@link #FAILED_TICKET} (write failed) or
+   * Writes one reserved record ({@code data}, or {@code payload} encoded into the write buffer when
+   * {@code data} is null); returns its sync ticket, or {@link #FAILED_TICKET} (write failed) or
    * {@link #CLOSED_TICKET} (store closed) after giving the reservation back.
    */
   private long append(T payload, byte[] data, int payloadItems, long payloadBytes, long frame) {
@@ -404,7 +408,16 @@ public final class FileQueueStore<T> implements QueueStore<T> {
         segment = roll();
       }
       start = segment.end;
-      writeRecord(writeChannel, start, data, payloadItems, payloadBytes);
+      if (data != null) {
+        writeRecord(writeChannel, start, data, payloadItems, payloadBytes);
+      } else {
+        try {
+          writeEncoded(writeChannel, start, payload, (int) frame, payloadItems, payloadBytes);
+        } catch (RuntimeException e) { // the codec failed before anything was written
+          unreserve(payloadItems, frame);
+          throw e;
+        }
+      }
     } catch (IOException e) {
       if (start >= 0) {
         try {
@@ -483,6 +496,31 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       at = writeFully(channel, buf, at);
       buf.clear();
     } while (copied < data.length);
+  }
+
+  /** Encodes {@code payload} into the write buffer behind its header and writes the frame with one call. */
+  private void writeEncoded(FileChannel channel, long position, T payload, int frame, int payloadItems,
+      long payloadBytes) throws IOException {
+    if (writeBuffer.capacity() < frame) {
+      writeBuffer = ByteBuffer.allocateDirect(Math.min(WRITE_BUFFER_MAX, Integer.highestOneBit(frame - 1) << 1));
+    }
+    ByteBuffer buf = writeBuffer;
+    buf.clear().position(RECORD_HEADER);
+    codec.encodeInto(payload, buf);
+    if (buf.position() != frame) {
+      throw new IllegalStateException("codec " + codec.getClass().getName() + " wrote " + (buf.position() - RECORD_HEADER)
+          + " bytes, not the " + (frame - RECORD_HEADER) + " it announced");
+    }
+    byte[] header = writeHeader.array();
+    writeHeader.putInt(0, frame - RECORD_HEADER).putInt(8, payloadItems).putLong(12, payloadBytes);
+    writeCrc.reset();
+    writeCrc.update(header, 0, 4);
+    writeCrc.update(header, 8, RECORD_HEADER - 8);
+    buf.flip().position(RECORD_HEADER);
+    writeCrc.update(buf); // the payload, read in place
+    writeHeader.putInt(4, (int) writeCrc.getValue());
+    buf.put(0, header).position(0);
+    writeFully(channel, buf, position);
   }
 
   private static long writeFully(FileChannel channel, ByteBuffer buf, long position) throws IOException {

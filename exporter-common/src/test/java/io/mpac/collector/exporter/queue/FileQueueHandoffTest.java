@@ -121,6 +121,52 @@ class FileQueueHandoffTest {
     }
   }
 
+  /** {@link TextCodec} that says how long its encoding is, so the store encodes into its write buffer. */
+  private static final class SizedTextCodec implements RecordCodec<String> {
+    int lie;
+
+    @Override
+    public byte[] encode(String payload) {
+      return TextCodec.INSTANCE.encode(payload);
+    }
+
+    @Override
+    public String decode(byte[] buf, int offset, int length) throws IOException {
+      return TextCodec.INSTANCE.decode(buf, offset, length);
+    }
+
+    @Override
+    public int encodedLength(String payload) {
+      return 1 + payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + lie;
+    }
+
+    @Override
+    public void encodeInto(String payload, java.nio.ByteBuffer out) {
+      out.put(TextCodec.TAG).put(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void aCodecThatKnowsItsLengthIsWrittenInPlaceInTheSameFormat() throws Exception {
+    SizedTextCodec sized = new SizedTextCodec();
+    List<String> offered = IntStream.range(0, 9).mapToObj(i -> i == 4 ? "ü".repeat(3000) : kib(i)).toList();
+    try (FileQueueStore<String> store = FileQueueStore.open(dir, sized, UNLIMITED, small().withHandoffBytes(0))) {
+      for (String p : offered) offer(store, p);
+      assertThat(payloads(takeAll(store))).containsExactlyElementsOf(offered); // read back, checksums verified
+      sized.lie = 1; // announces one byte more than it writes: refused, nothing reserved, nothing written
+      long bytes = store.usage().bytes();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.offer("short", 1, 5, 0))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("announced");
+      assertThat(store.usage().count()).isEqualTo(offered.size());
+      assertThat(store.usage().bytes()).isEqualTo(bytes);
+    }
+    // the plain codec reads what was written in place: the format did not change
+    try (FileQueueStore<String> store = FileQueueStore.open(dir, TextCodec.INSTANCE, UNLIMITED, small())) {
+      assertThat(store.recoveryReport().clean()).isTrue();
+      assertThat(payloads(takeAll(store))).containsExactlyElementsOf(offered);
+    }
+  }
+
   private static List<Lease<String>> takeAll(QueueStore<String> store) throws InterruptedException {
     List<Lease<String>> out = new ArrayList<>();
     for (Lease<String> l; (l = store.take(0)) != null; ) out.add(l);
