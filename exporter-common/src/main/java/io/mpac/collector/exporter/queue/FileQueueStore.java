@@ -85,9 +85,20 @@ import java.util.zip.CRC32C;
  *       {@link OfferResult#FULL}. A write that fails (disk full, I/O error) is truncated away, is
  *       counted ({@link Stats#writeFailures()}) and returns FULL; the store keeps working.
  *   <li>Heap does not grow with what is on disk: records are read back one at a time by a cursor.
- *       The store keeps a few counters per segment file, the leases in flight, and the ack offsets
- *       of the one recovered segment being read.
+ *       The store keeps a few counters per segment file, the leases in flight, the ack offsets
+ *       of the one recovered segment being read, and the handoff (below).
  * </ul>
+ *
+ * <h2>Handoff</h2>
+ * A record is always written before {@code offer} returns. The store also keeps the payload as
+ * offered, up to {@link FileQueueOptions#handoffBytes()} of frames, until the read cursor reaches
+ * it: a taker that keeps up then gets that object back without the read, checksum and decode of
+ * bytes written a moment ago ({@link Stats#handedOver()} counts these). What was written is what
+ * is on disk, so nothing changes for a restart: a handed-over record that is not acked comes back
+ * from its segment like any other. Records that find the handoff full are read from disk; entries
+ * the cursor has passed are dropped, and a compaction (which moves records) drops them all.
+ * Payload objects must therefore not be changed after {@code offer}, as with any
+ * {@link QueueStore}.
  *
  * <h2>Recovery</h2>
  * Open scans every segment in order, verifies every record's checksum and applies the journals.
