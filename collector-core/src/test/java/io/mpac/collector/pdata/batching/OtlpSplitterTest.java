@@ -151,8 +151,12 @@ class OtlpSplitterTest {
 
   @Test
   void partsCarryTheRequestMetadata() {
-    Message input = OtlpTestRequests.randomLogs(new Random(11));
-    while (items(flatten(Signal.LOGS, input)) < 5) input = OtlpTestRequests.randomLogs(new Random(input.hashCode()));
+    // the first seed with at least 5 records; bounded, and independent of protobuf's hash codes
+    Message input = null;
+    for (long seed = 11; seed < 11 + 1_000 && (input == null || items(flatten(Signal.LOGS, input)) < 5); seed++) {
+      input = OtlpTestRequests.randomLogs(new Random(seed));
+    }
+    assertThat(items(flatten(Signal.LOGS, input))).as("a random request with 5 records").isGreaterThanOrEqualTo(5);
     OtlpRequest plain = request(Signal.LOGS, input);
     ClientMetadata md = new ClientMetadata(Map.of("X-Scope-OrgID", List.of("tenant-a")));
     OtlpRequest req = new OtlpRequest(Signal.LOGS, plain.bytes(), plain.itemCount(), md);
