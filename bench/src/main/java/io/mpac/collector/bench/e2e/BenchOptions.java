@@ -11,9 +11,12 @@ import java.util.Locale;
  *
  * @param jvmFlags the flags every target JVM gets (issue #4: {@value #DEFAULT_JVM_FLAGS})
  * @param extraJvmFlags appended for every target alike, for profiling only (e.g. JFR)
+ * @param otherJdk the JDK (its home) of the target {@code collector-other-jdk}; null when that target is not run
+ * @param append a Markdown file the report is appended to, under a {@code ## title} heading; or null
  */
 record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int workers, List<Scenario> scenarios,
-    List<Target> targets, List<String> jvmFlags, List<String> extraJvmFlags, Path workDir) {
+    List<Target> targets, List<String> jvmFlags, List<String> extraJvmFlags, Path workDir, Path otherJdk, Path append,
+    String title) {
 
   static final String DEFAULT_JVM_FLAGS = "-XX:+UseSerialGC -Xmx128m";
   static final String USAGE = """
@@ -23,10 +26,14 @@ record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int work
         --repetitions N        repetitions of every scenario on every target (default 3; 1 with --quick)
         --quick                smoke run: 1 repetition, 3 s warm-ups, 4-5 s windows
         --scenarios LIST       comma-separated subset of a,b,c,d (default all)
-        --targets LIST         comma-separated subset of relay,collector (default both)
+        --targets LIST         comma-separated subset of relay,collector,collector-persistent,collector-other-jdk
+                               (default relay,collector)
+        --other-jdk JAVA_HOME  the JDK that runs the target collector-other-jdk (needed by it, refused without it)
         --workers N            generator workers = requests in flight (default 4)
         --extra-jvm-flags STR  added to every target's JVM flags alike, for profiling (e.g. JFR); not for reported runs
         --work-dir DIR         where configs and target logs go (default a new temporary directory)
+        --append FILE          also append the results to FILE (e.g. docs/BENCHMARKS.md) under the heading --title
+        --title TEXT           the "## " heading of the appended report (needed by --append, refused without it)
       """;
 
   static BenchOptions parse(String[] args) {
@@ -39,6 +46,9 @@ record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int work
     List<Target> targets = List.of(Target.RELAY, Target.COLLECTOR);
     List<String> extra = List.of();
     Path workDir = null;
+    Path otherJdk = null;
+    Path append = null;
+    String title = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -51,6 +61,9 @@ record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int work
         case "--targets" -> targets = list(value(args, ++i, a)).stream().map(Target::parse).distinct().toList();
         case "--extra-jvm-flags" -> extra = words(value(args, ++i, a));
         case "--work-dir" -> workDir = Path.of(value(args, ++i, a));
+        case "--other-jdk" -> otherJdk = Path.of(value(args, ++i, a));
+        case "--append" -> append = Path.of(value(args, ++i, a));
+        case "--title" -> title = value(args, ++i, a).strip();
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
       }
     }
@@ -62,8 +75,19 @@ record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int work
       if (!scenarios.contains(s)) scenarios.add(s);
     }
     if (targets.isEmpty()) throw new IllegalArgumentException("--targets is empty");
+    boolean otherJdkTarget = targets.contains(Target.COLLECTOR_OTHER_JDK);
+    if (otherJdkTarget && otherJdk == null) {
+      throw new IllegalArgumentException("the target collector-other-jdk needs --other-jdk JAVA_HOME");
+    }
+    if (!otherJdkTarget && otherJdk != null) {
+      throw new IllegalArgumentException("--other-jdk is used only by the target collector-other-jdk; add it to --targets");
+    }
+    if (append != null && (title == null || title.isEmpty())) {
+      throw new IllegalArgumentException("--append needs --title TEXT (the heading of the appended report)");
+    }
+    if (append == null && title != null) throw new IllegalArgumentException("--title is used only with --append FILE");
     return new BenchOptions(repetitions != null ? repetitions : quick ? 1 : 3, quick, out, jar, workers,
-        List.copyOf(scenarios), targets, words(DEFAULT_JVM_FLAGS), extra, workDir);
+        List.copyOf(scenarios), targets, words(DEFAULT_JVM_FLAGS), extra, workDir, otherJdk, append, title);
   }
 
   private static String value(String[] args, int i, String flag) {

@@ -56,6 +56,11 @@ public final class EndToEndBenchmark {
       System.err.println("collector jar not found: " + o.jar() + " (build it with ./mvnw -B -q package -DskipTests)");
       System.exit(2);
     }
+    Path ownJdk = Path.of(System.getProperty("java.home"));
+    if (o.otherJdk() != null && !Files.isExecutable(o.otherJdk().resolve("bin").resolve("java"))) {
+      System.err.println("--other-jdk " + o.otherJdk() + ": no executable bin/java there");
+      System.exit(2);
+    }
     Path workDir = o.workDir() != null ? Files.createDirectories(o.workDir()) : Files.createTempDirectory("mpac-e2e-");
     List<String> flags = new ArrayList<>(o.jvmFlags());
     flags.addAll(o.extraJvmFlags());
@@ -78,7 +83,8 @@ public final class EndToEndBenchmark {
         for (Target target : order) {
           String name = target.label() + "-rep" + rep;
           log(name + ": starting");
-          try (SystemUnderTest sut = SystemUnderTest.start(target, o.jar(), flags, sink.port(), workDir, name)) {
+          try (SystemUnderTest sut = SystemUnderTest.start(target,
+              target == Target.COLLECTOR_OTHER_JDK ? o.otherJdk() : ownJdk, o.jar(), flags, sink.port(), workDir, name)) {
             current.set(sut);
             for (Scenario s : o.scenarios()) {
               Measurement m = measure(rep, sut, sink, s, o.workers(), clk);
@@ -109,6 +115,11 @@ public final class EndToEndBenchmark {
     if (o.out() != null) {
       Files.writeString(o.out(), md, StandardCharsets.UTF_8);
       log("wrote " + o.out());
+    }
+    if (o.append() != null) {
+      Files.writeString(o.append(), "\n## " + o.title() + "\n\n" + md, StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      log("appended to " + o.append());
     }
   }
 
@@ -172,7 +183,13 @@ public final class EndToEndBenchmark {
         .append(o.quick() ? ", **--quick smoke run: short windows, not a measurement**" : "").append(".\n\n");
     sb.append("- Commit: `").append(commit()).append("`.\n");
     sb.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (").append(cpuModel())
-        .append("), shared with other builds. Java ").append(System.getProperty("java.vm.version")).append(".\n");
+        .append("), shared with other builds. Java ").append(System.getProperty("java.vm.version")).append(" (")
+        .append(System.getProperty("java.vm.vendor")).append(", ").append(System.getProperty("java.home"))
+        .append(") runs the generator, the sink and every target but `collector-other-jdk`.\n");
+    if (o.otherJdk() != null) {
+      sb.append("- `collector-other-jdk` runs on ").append(jdkVersion(o.otherJdk())).append(" (").append(o.otherJdk())
+          .append(").\n");
+    }
     sb.append("- Load average (`/proc/loadavg`) before: `").append(loadBefore).append("`, after: `").append(loadAfter)
         .append("`.\n");
     sb.append("- Target JVM flags: `").append(String.join(" ", flags)).append("`. Repetitions: ").append(o.repetitions())
@@ -208,6 +225,26 @@ public final class EndToEndBenchmark {
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) return "";
     return new String(out, StandardCharsets.UTF_8).trim();
+  }
+
+  /** The JDK's runtime version and vendor, from its {@code release} file; "unknown version" if unreadable. */
+  static String jdkVersion(Path javaHome) {
+    String version = null;
+    String vendor = null;
+    try {
+      for (String line : Files.readAllLines(javaHome.resolve("release"), StandardCharsets.UTF_8)) {
+        if (line.startsWith("JAVA_RUNTIME_VERSION=")) version = unquote(line.substring(line.indexOf('=') + 1));
+        if (line.startsWith("IMPLEMENTOR=")) vendor = unquote(line.substring(line.indexOf('=') + 1));
+      }
+    } catch (IOException e) {
+      // no release file: say so below
+    }
+    if (version == null) return "Java of unknown version";
+    return "Java " + version + (vendor == null ? "" : " (" + vendor + ")");
+  }
+
+  private static String unquote(String v) {
+    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
   }
 
   private static String cpuModel() {

@@ -66,7 +66,16 @@ final class Report {
   static final double PERSISTENT_CPU_LIMIT = 1.3;
   static final double PERSISTENT_RATE_LIMIT = 0.7;
 
-  /** Issue #4's and #12's targets, for the scenarios measured on both targets compared. */
+  /**
+   * Issue #17's target for the runtime image's JDK: the collector on the other JDK costs no more
+   * CPU per item and no more memory than on the build's JDK (5 % and 10 % allowed for noise on a
+   * shared machine), and delivers as much at saturation.
+   */
+  static final double OTHER_JDK_CPU_LIMIT = 1.05;
+  static final double OTHER_JDK_RSS_LIMIT = 1.10;
+  static final double OTHER_JDK_RATE_LIMIT = 0.95;
+
+  /** Issue #4's, #12's and #17's targets, for the scenarios measured on both targets compared. */
   List<Check> checks() {
     List<Check> out = new ArrayList<>();
     if (has("a")) {
@@ -104,6 +113,25 @@ final class Report {
       out.add(new Check("b", "persistent queue spans lost / duplicated (all repetitions)", "0 / 0",
           lost + " / " + dup + (settled ? "" : " (sink did not settle)"), lost == 0 && dup == 0 && settled));
     }
+    for (String scenario : List.of("a", "b")) {
+      if (!hasBoth(Target.COLLECTOR, Target.COLLECTOR_OTHER_JDK, scenario)) continue;
+      Stats cpu = ratio(Target.COLLECTOR_OTHER_JDK, Target.COLLECTOR, scenario, Measurement::cpuMicrosPerItem);
+      out.add(new Check(scenario, "collector CPU per span, other JDK vs this JDK", "≤ 1.05×", ratioText(cpu),
+          cpu.median() <= OTHER_JDK_CPU_LIMIT));
+      Stats rss = ratio(Target.COLLECTOR_OTHER_JDK, Target.COLLECTOR, scenario, Measurement::peakRssMiB);
+      out.add(new Check(scenario, "collector peak RSS, other JDK vs this JDK", "≤ 1.10×", ratioText(rss),
+          rss.median() <= OTHER_JDK_RSS_LIMIT));
+      if (scenario.equals("b")) {
+        Stats rate = ratio(Target.COLLECTOR_OTHER_JDK, Target.COLLECTOR, scenario, Measurement::itemsPerSecond);
+        out.add(new Check(scenario, "collector delivered spans/s, other JDK vs this JDK", "≥ 0.95×", ratioText(rate),
+            rate.median() >= OTHER_JDK_RATE_LIMIT));
+      }
+      long lost = of(Target.COLLECTOR_OTHER_JDK, scenario).stream().mapToLong(Measurement::lost).sum();
+      long dup = of(Target.COLLECTOR_OTHER_JDK, scenario).stream().mapToLong(Measurement::duplicated).sum();
+      boolean settled = of(Target.COLLECTOR_OTHER_JDK, scenario).stream().allMatch(Measurement::settled);
+      out.add(new Check(scenario, "other JDK spans lost / duplicated (all repetitions)", "0 / 0",
+          lost + " / " + dup + (settled ? "" : " (sink did not settle)"), lost == 0 && dup == 0 && settled));
+    }
     return out;
   }
 
@@ -132,11 +160,18 @@ final class Report {
       row(sb, s, "refused " + s.unit() + "s (not retried)", m -> m.refused(), 0, false);
       row(sb, s, "generator + sink JVM CPU (% of one core)", Measurement::loadCpuPercentOfCore, 1, false);
       row(sb, s, "load average (1 min) at start", Measurement::loadAverageAtStart, 2, false);
-      if (hasPersistent(s.id())) persistentTable(sb, s);
+      if (hasPersistent(s.id())) {
+        sb.append("\nPersistent sending queue (`otelcol.storage.file`, fsync off) vs the in-memory queue, same run:\n\n");
+        comparison(sb, s, Target.COLLECTOR, Target.COLLECTOR_PERSISTENT, "in-memory queue", "persistent queue");
+      }
+      if (hasBoth(Target.COLLECTOR, Target.COLLECTOR_OTHER_JDK, s.id())) {
+        sb.append("\nThe same collector on the other JDK (`collector-other-jdk`) vs this JDK (`collector`), same run:\n\n");
+        comparison(sb, s, Target.COLLECTOR, Target.COLLECTOR_OTHER_JDK, "this JDK", "other JDK");
+      }
     }
     List<Check> checks = checks();
     if (!checks.isEmpty()) {
-      sb.append("\n#### Targets (issues #4 and #12)\n\n| scenario | target | limit | measured | result |\n|---|---|---|---|---|\n");
+      sb.append("\n#### Targets (issues #4, #12 and #17)\n\n| scenario | target | limit | measured | result |\n|---|---|---|---|---|\n");
       for (Check c : checks) {
         sb.append("| (").append(c.scenario()).append(") | ").append(c.what()).append(" | ").append(c.limit())
             .append(" | ").append(c.measured()).append(" | **").append(c.verdict()).append("** |\n");
@@ -171,33 +206,37 @@ final class Report {
         .append(withRatio ? ratioText(ratio(s.id(), f)) : "").append(" |\n");
   }
 
-  /** The persistent queue beside the in-memory one, same scenario, same repetitions. */
-  private void persistentTable(StringBuilder sb, Scenario s) {
-    sb.append("\nPersistent sending queue (`otelcol.storage.file`, fsync off) vs the in-memory queue, same run:\n\n");
-    sb.append("| figure | in-memory queue min / median / max | persistent queue min / median / max | persistent ÷ in-memory, median (min–max) |\n");
+  /** {@code other} beside {@code base}, same scenario, same repetitions, with the per-repetition ratios other ÷ base. */
+  private void comparison(StringBuilder sb, Scenario s, Target base, Target other, String baseName, String otherName) {
+    sb.append("| figure | ").append(baseName).append(" min / median / max | ").append(otherName)
+        .append(" min / median / max | ").append(otherName).append(" ÷ ").append(baseName).append(", median (min–max) |\n");
     sb.append("|---|---|---|---|\n");
-    prow(sb, s, "delivered " + s.unit() + "s/s", Measurement::itemsPerSecond, 0, true);
-    prow(sb, s, "target CPU per " + s.unit() + " (µs)", Measurement::cpuMicrosPerItem, 2, true);
-    prow(sb, s, "target CPU (% of one core)", Measurement::cpuPercentOfCore, 1, true);
-    prow(sb, s, "target peak RSS in the window (MiB)", Measurement::peakRssMiB, 1, true);
+    crow(sb, s, base, other, "delivered " + s.unit() + "s/s", Measurement::itemsPerSecond, 0, true);
+    crow(sb, s, base, other, "target CPU per " + s.unit() + " (µs)", Measurement::cpuMicrosPerItem, 2, true);
+    crow(sb, s, base, other, "target CPU (% of one core)", Measurement::cpuPercentOfCore, 1, true);
+    crow(sb, s, base, other, "target peak RSS in the window (MiB)", Measurement::peakRssMiB, 1, true);
     if (s.signal() == io.mpac.collector.pdata.Signal.TRACES) {
-      prow(sb, s, "latency send → sink, p99 (ms)", m -> m.latencyP99Micros() / 1000.0, 2, true);
+      crow(sb, s, base, other, "latency send → sink, p99 (ms)", m -> m.latencyP99Micros() / 1000.0, 2, true);
     }
-    prow(sb, s, "lost " + s.unit() + "s (accepted − received)", m -> m.lost(), 0, false);
-    prow(sb, s, "duplicated " + s.unit() + "s (received − accepted)", m -> m.duplicated(), 0, false);
-    prow(sb, s, "refused " + s.unit() + "s (not retried)", m -> m.refused(), 0, false);
+    crow(sb, s, base, other, "lost " + s.unit() + "s (accepted − received)", m -> m.lost(), 0, false);
+    crow(sb, s, base, other, "duplicated " + s.unit() + "s (received − accepted)", m -> m.duplicated(), 0, false);
+    crow(sb, s, base, other, "refused " + s.unit() + "s (not retried)", m -> m.refused(), 0, false);
   }
 
-  private void prow(StringBuilder sb, Scenario s, String name, ToDoubleFunction<Measurement> f, int decimals,
-      boolean withRatio) {
-    sb.append("| ").append(name).append(" | ").append(text(stats(Target.COLLECTOR, s.id(), f), decimals)).append(" | ")
-        .append(text(stats(Target.COLLECTOR_PERSISTENT, s.id(), f), decimals)).append(" | ")
-        .append(withRatio ? ratioText(ratio(Target.COLLECTOR_PERSISTENT, Target.COLLECTOR, s.id(), f)) : "")
+  private void crow(StringBuilder sb, Scenario s, Target base, Target other, String name,
+      ToDoubleFunction<Measurement> f, int decimals, boolean withRatio) {
+    sb.append("| ").append(name).append(" | ").append(text(stats(base, s.id(), f), decimals)).append(" | ")
+        .append(text(stats(other, s.id(), f), decimals)).append(" | ")
+        .append(withRatio ? ratioText(ratio(other, base, s.id(), f)) : "")
         .append(" |\n");
   }
 
+  private boolean hasBoth(Target a, Target b, String scenario) {
+    return !of(a, scenario).isEmpty() && !of(b, scenario).isEmpty();
+  }
+
   private boolean hasPersistent(String scenario) {
-    return !of(Target.COLLECTOR, scenario).isEmpty() && !of(Target.COLLECTOR_PERSISTENT, scenario).isEmpty();
+    return hasBoth(Target.COLLECTOR, Target.COLLECTOR_PERSISTENT, scenario);
   }
 
   private boolean has(String scenario) {

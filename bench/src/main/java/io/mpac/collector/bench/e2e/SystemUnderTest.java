@@ -41,19 +41,20 @@ final class SystemUnderTest implements AutoCloseable {
   /**
    * Starts the target and waits until it accepts requests.
    *
+   * @param javaHome the JDK that runs it
    * @param jvmFlags the JVM flags, identical for every target
    */
-  static SystemUnderTest start(Target target, Path jar, List<String> jvmFlags, int sinkPort, Path workDir, String name)
-      throws IOException, InterruptedException {
+  static SystemUnderTest start(Target target, Path javaHome, Path jar, List<String> jvmFlags, int sinkPort,
+      Path workDir, String name) throws IOException, InterruptedException {
     int port = freePort();
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(javaHome.resolve("bin").resolve("java").toString());
     cmd.addAll(jvmFlags);
     int adminPort = -1;
     switch (target) {
       case RELAY -> cmd.addAll(List.of("-cp", jar.toString(), "io.mpac.collector.loadgen.GrpcRelay",
           "--port", Integer.toString(port), "--upstream", "127.0.0.1:" + sinkPort));
-      case COLLECTOR, COLLECTOR_PERSISTENT -> {
+      case COLLECTOR, COLLECTOR_PERSISTENT, COLLECTOR_OTHER_JDK -> {
         adminPort = freePort();
         Path config = workDir.resolve(name + ".alloy");
         boolean persistent = target == Target.COLLECTOR_PERSISTENT;

@@ -13,7 +13,12 @@ enum Target {
    * ({@code sending_queue { storage = otelcol.storage.file.queue.handler }}, fsync off as by default),
    * its queue under {@code --storage.path} in the work directory.
    */
-  COLLECTOR_PERSISTENT;
+  COLLECTOR_PERSISTENT,
+  /**
+   * The in-memory collector of {@link #COLLECTOR}, identical config and JVM flags, started with
+   * another JDK ({@code --other-jdk JAVA_HOME}): the runtime image's JDK against the build's.
+   */
+  COLLECTOR_OTHER_JDK;
 
   String label() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -23,6 +28,6 @@ enum Target {
     for (Target t : values()) {
       if (t.label().equals(s.trim())) return t;
     }
-    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, collector, collector-persistent)");
+    throw new IllegalArgumentException("unknown target \"" + s + "\" (relay, collector, collector-persistent, collector-other-jdk)");
   }
 }

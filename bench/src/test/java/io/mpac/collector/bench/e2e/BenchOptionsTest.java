@@ -84,4 +84,37 @@ class BenchOptionsTest {
     assertThat(BenchOptions.parse(new String[] {"--targets", "collector,collector-persistent"}).targets())
         .containsExactly(Target.COLLECTOR, Target.COLLECTOR_PERSISTENT);
   }
+
+  @Test
+  void theOtherJdkTargetNeedsItsJdkAndTheJdkNeedsItsTarget() {
+    BenchOptions o = BenchOptions.parse(new String[] {"--targets", "collector,collector-other-jdk", "--other-jdk",
+        "/opt/jdk25"});
+    assertThat(o.targets()).containsExactly(Target.COLLECTOR, Target.COLLECTOR_OTHER_JDK);
+    assertThat(o.otherJdk()).isEqualTo(Path.of("/opt/jdk25"));
+    assertThat(BenchOptions.parse(new String[0]).otherJdk()).isNull();
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--targets", "collector-other-jdk"}))
+        .hasMessageContaining("collector-other-jdk needs --other-jdk JAVA_HOME");
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--other-jdk", "/opt/jdk25"}))
+        .hasMessageContaining("--other-jdk is used only by the target collector-other-jdk");
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--other-jdk"})).hasMessageContaining("--other-jdk needs a value");
+  }
+
+  @Test
+  void appendNeedsATitleAndATitleNeedsAppend() {
+    BenchOptions o = BenchOptions.parse(new String[] {"--append", "docs/BENCHMARKS.md", "--title", " Java 17 vs 25 "});
+    assertThat(o.append()).isEqualTo(Path.of("docs/BENCHMARKS.md"));
+    assertThat(o.title()).isEqualTo("Java 17 vs 25");
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--append", "x.md"})).hasMessageContaining("--append needs --title");
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--append", "x.md", "--title", "  "}))
+        .hasMessageContaining("--append needs --title");
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--title", "t"})).hasMessageContaining("--title is used only with --append");
+  }
+
+  @Test
+  void theOtherJdksVersionComesFromItsReleaseFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("release"),
+        "IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_RUNTIME_VERSION=\"25.0.3+9-LTS\"\nJAVA_VERSION=\"25.0.3\"\n");
+    assertThat(EndToEndBenchmark.jdkVersion(dir)).isEqualTo("Java 25.0.3+9-LTS (Eclipse Adoptium)");
+    assertThat(EndToEndBenchmark.jdkVersion(dir.resolve("missing"))).isEqualTo("Java of unknown version");
+  }
 }

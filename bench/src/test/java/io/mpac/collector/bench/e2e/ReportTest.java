@@ -85,6 +85,38 @@ class ReportTest {
         .contains("| 2 | collector-persistent | b |");
   }
 
+  @Test
+  void theOtherJdkIsJudgedAgainstThisJdkOfTheSameRepetition() {
+    List<Measurement> ms = List.of(
+        // (b) CPU per span: this JDK 10 µs; other JDK 10.2 µs, 11 µs -> ratios 1.02, 1.10 -> median 1.06 (FAIL at 1.05)
+        // spans/s: this JDK 10,000; other JDK 10,000, 8,000 -> 1.0, 0.8 -> median 0.9 (FAIL at 0.95)
+        m(1, Target.COLLECTOR, "b", 100_000, 100_000, 100, 10, 5),
+        m(1, Target.COLLECTOR_OTHER_JDK, "b", 100_000, 100_000, 102, 10, 5),
+        m(2, Target.COLLECTOR_OTHER_JDK, "b", 80_000, 80_000, 88, 10, 5),
+        m(2, Target.COLLECTOR, "b", 100_000, 100_000, 100, 10, 5),
+        // (a): equal CPU, one span lost on the other JDK
+        m(1, Target.COLLECTOR, "a", 100_000, 100_000, 50, 10, 100),
+        m(1, Target.COLLECTOR_OTHER_JDK, "a", 100_000, 99_999, 50, 10, 100));
+    Report report = new Report(ms, Scenario.standard(false), 2);
+    List<Report.Check> checks = report.checks();
+    assertThat(checks).extracting(c -> c.scenario() + " " + c.what() + " " + c.verdict()).containsExactly(
+        "a collector CPU per span, other JDK vs this JDK PASS",
+        "a collector peak RSS, other JDK vs this JDK PASS",
+        "a other JDK spans lost / duplicated (all repetitions) FAIL",
+        "b collector CPU per span, other JDK vs this JDK FAIL",
+        "b collector peak RSS, other JDK vs this JDK PASS",
+        "b collector delivered spans/s, other JDK vs this JDK FAIL",
+        "b other JDK spans lost / duplicated (all repetitions) PASS");
+    assertThat(checks.get(2).measured()).isEqualTo("1 / 0");
+    assertThat(checks.get(3).measured()).isEqualTo("1.06× (1.02–1.10)");
+    assertThat(checks.get(5).measured()).isEqualTo("0.90× (0.80–1.00)");
+    String md = report.markdown("h\n");
+    assertThat(md).contains("The same collector on the other JDK (`collector-other-jdk`) vs this JDK (`collector`)")
+        .contains("| delivered spans/s | 10,000 / 10,000 / 10,000 | 8,000 / 9,000 / 10,000 | 0.90× (0.80–1.00) |")
+        .contains("| 2 | collector-other-jdk | b |")
+        .doesNotContain("Persistent sending queue");
+  }
+
   /** A measurement over 10 s of sending and an 11 s window, with p99 = latencyMs + 20 ms for the collector. */
   private static Measurement m(int rep, Target t, String scenario, long accepted, long received, long ticks,
       long seconds, long latencyMs) {
