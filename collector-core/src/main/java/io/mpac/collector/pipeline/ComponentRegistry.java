@@ -27,7 +27,12 @@ public final class ComponentRegistry {
 
   /** Every factory on the class path, found through {@link ServiceLoader}. */
   public static ComponentRegistry fromClassPath() {
-    return new ComponentRegistry(ServiceLoader.load(ComponentFactory.class).stream()
+    return fromClassPath(Thread.currentThread().getContextClassLoader());
+  }
+
+  /** Every factory {@code loader} can see, found through {@link ServiceLoader}. */
+  public static ComponentRegistry fromClassPath(ClassLoader loader) {
+    return new ComponentRegistry(ServiceLoader.load(ComponentFactory.class, loader).stream()
         .map(ServiceLoader.Provider::get).toList());
   }
 

@@ -1,5 +1,7 @@
 package io.mpac.collector.pipeline;
 
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.mpac.collector.component.ComponentId;
 import io.mpac.collector.config.ast.ConfigFile;
 import io.mpac.collector.config.syntax.ConfigException;
@@ -142,6 +144,9 @@ public final class Controller {
       for (Node n : reversed) {
         if (!kept.contains(n.component())) Pipeline.stop(n, deadline);
       }
+      for (Node n : old.nodes()) {
+        if (next.node(n.id()) == null) removeMeters(n.id());
+      }
     }
     try {
       next.start(false, stopTimeout);
@@ -149,6 +154,19 @@ public final class Controller {
       throw new IllegalStateException(impossible);
     }
     current = next;
+  }
+
+  /**
+   * Removes the meters of a component the new config no longer has (every component meter carries
+   * its {@code component_id}, which the component contract checks), so {@code /metrics} does not
+   * report it forever. A component rebuilt under the same id keeps its counters.
+   */
+  private void removeMeters(ComponentId id) {
+    MeterRegistry registry = builder.meterRegistry();
+    String tag = id.toString();
+    for (Meter m : List.copyOf(registry.getMeters())) {
+      if (tag.equals(m.getId().getTag("component_id"))) registry.remove(m);
+    }
   }
 
   /** Stops everything (sources first) within {@code timeout}. Idempotent. */

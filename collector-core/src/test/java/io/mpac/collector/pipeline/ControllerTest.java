@@ -22,10 +22,11 @@ class ControllerTest {
 
   private final TestComponents components = new TestComponents();
   private final List<LoggingConfig> appliedLogging = new ArrayList<>();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private Controller controller(Path config) {
     PipelineBuilder builder = new PipelineBuilder(new PipelineBuilder.Settings(
-        components.registry(), Map.of(), dir.resolve("data"), new SimpleMeterRegistry()));
+        components.registry(), Map.of(), dir.resolve("data"), registry));
     return new Controller(config, builder, Duration.ofSeconds(5), appliedLogging::add);
   }
 
@@ -145,6 +146,23 @@ class ControllerTest {
     Files.writeString(config, PIPELINE);
     c.reload();
     assertThat(lifecycle()).containsExactly("stop test.sink.extra");
+  }
+
+  @Test
+  void reloadRemovesTheMetersOfRemovedComponentsOnly() throws Exception {
+    Path config = write("config.alloy", PIPELINE + "test.sink \"extra\" {}\n");
+    Controller c = controller(config);
+    c.start();
+    registry.counter("test.sink.received", "component_id", "test.sink.extra").increment(3);
+    registry.counter("test.sink.received", "component_id", "test.sink.out").increment(5);
+    registry.counter("process.wide").increment();
+    Files.writeString(config, PIPELINE);
+    c.reload();
+    assertThat(registry.find("test.sink.received").tag("component_id", "test.sink.extra").counter()).isNull();
+    assertThat(registry.find("test.sink.received").tag("component_id", "test.sink.out").counter().count())
+        .isEqualTo(5.0);
+    assertThat(registry.find("process.wide").counter()).isNotNull();
+    c.shutdown(Duration.ofSeconds(5));
   }
 
   @Test

@@ -2,10 +2,9 @@ package io.mpac.collector.exporter;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import java.util.ArrayList;
+import io.mpac.collector.component.InstanceGauges;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,32 +93,33 @@ public final class ExporterMetrics {
     }
   }
 
-  private final MeterRegistry registry;
   private final Map<String, ItemCounters> byItem;
   private final Counter retries;
-  private final List<Meter> gauges = new ArrayList<>();
+  private final InstanceGauges gauges;
 
   ExporterMetrics(MeterRegistry registry, Tags tags, List<String> itemNames) {
-    this.registry = registry;
+    this.gauges = new InstanceGauges(registry);
     Map<String, ItemCounters> m = new HashMap<>();
     for (String items : itemNames) m.put(items, new ItemCounters(registry, tags, items));
     this.byItem = Map.copyOf(m);
     this.retries = Counter.builder(RETRIES).tags(tags).description("Retry attempts scheduled").register(registry);
   }
 
-  void registerQueueGauges(Tags tags, Supplier<Number> size, long capacity) {
+  /** Declares the queue gauges; {@link #registerGauges()} registers them when the queue starts. */
+  void declareQueueGauges(Tags tags, Supplier<Number> size, long capacity) {
     gauges.add(Gauge.builder(QUEUE_SIZE, size).tags(tags)
-        .description("Current size of the sending queue, in the sizer's unit").strongReference(true)
-        .register(registry));
+        .description("Current size of the sending queue, in the sizer's unit").strongReference(true));
     gauges.add(Gauge.builder(QUEUE_CAPACITY, () -> capacity).tags(tags)
-        .description("Capacity of the sending queue, in the sizer's unit").strongReference(true)
-        .register(registry));
+        .description("Capacity of the sending queue, in the sizer's unit").strongReference(true));
+  }
+
+  void registerGauges() {
+    gauges.register();
   }
 
   /** Removes the gauges, which point at this instance (a reload builds a new one under the same id). */
   void close() {
-    for (Meter g : gauges) registry.remove(g);
-    gauges.clear();
+    gauges.remove();
   }
 
   ItemCounters items(String itemName) {

@@ -110,7 +110,7 @@ public final class SendingQueue<T> {
     this.supervisor = b.supervisor != null ? b.supervisor : new Supervisor(b.context);
     this.delivery = new Delivery<>(b.sender, new RetryPolicy(b.retry, timing.random()), timing, stop, rateLimited,
         metrics::retried);
-    if (queueConfig.enabled()) metrics.registerQueueGauges(tags, this::queueSize, queueConfig.queueSize());
+    if (queueConfig.enabled()) metrics.declareQueueGauges(tags, this::queueSize, queueConfig.queueSize());
     Duration initial = b.retry.initialInterval();
     this.refusalHint = initial.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : initial;
   }
@@ -225,6 +225,7 @@ public final class SendingQueue<T> {
       if (started || stop.isStopping()) return;
       started = true;
       if (!queueConfig.enabled()) return;
+      metrics.registerGauges();
       warnIfCapped();
       for (int i = 0; i < queueConfig.numConsumers(); i++) {
         WorkerState state = new WorkerState();

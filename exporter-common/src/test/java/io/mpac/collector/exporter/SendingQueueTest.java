@@ -291,17 +291,33 @@ class SendingQueueTest {
 
   @Test
   void bytesSizerBoundsByEncodedSize() throws Exception {
-    ScriptedSender sender = new ScriptedSender((p, n) -> SendOutcome.success());
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    ScriptedSender sender = new ScriptedSender((p, n) -> {
+      try {
+        release.await(10, java.util.concurrent.TimeUnit.SECONDS); // holds the first payload in flight
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return SendOutcome.success();
+    });
     SendingQueue<Payload> q = build(sender, queue(1, 1000, QueueConfig.Sizer.BYTES), RetryConfig.DEFAULTS,
         fake.timing());
-    q.offer(new Payload(1, 7)); // 700 bytes
-    assertThatThrownBy(() -> q.offer(new Payload(2, 4))).isInstanceOf(ConsumeException.Refused.class);
-    q.offer(new Payload(3, 3)); // 300 bytes: exactly full
-    assertThat(q.queueSize()).isEqualTo(1000);
-    Gauge size = registry.find(ExporterMetrics.QUEUE_SIZE).gauge();
-    Gauge capacity = registry.find(ExporterMetrics.QUEUE_CAPACITY).gauge();
-    assertThat(size.value()).isEqualTo(1000);
-    assertThat(capacity.value()).isEqualTo(1000);
+    assertThat(registry.find(ExporterMetrics.QUEUE_SIZE).gauge()).as("gauges wait for start").isNull();
+    q.start();
+    try {
+      q.offer(new Payload(1, 7)); // 700 bytes
+      assertThatThrownBy(() -> q.offer(new Payload(2, 4))).isInstanceOf(ConsumeException.Refused.class);
+      q.offer(new Payload(3, 3)); // 300 bytes: exactly full
+      assertThat(q.queueSize()).isEqualTo(1000);
+      Gauge size = registry.find(ExporterMetrics.QUEUE_SIZE).gauge();
+      Gauge capacity = registry.find(ExporterMetrics.QUEUE_CAPACITY).gauge();
+      assertThat(size.value()).isEqualTo(1000);
+      assertThat(capacity.value()).isEqualTo(1000);
+    } finally {
+      release.countDown();
+      q.shutdown(Duration.ofSeconds(5));
+    }
+    assertThat(registry.find(ExporterMetrics.QUEUE_SIZE).gauge()).as("gauges go at shutdown").isNull();
   }
 
   @Test

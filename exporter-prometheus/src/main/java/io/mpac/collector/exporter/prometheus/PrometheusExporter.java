@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
+import io.mpac.collector.component.InstanceGauges;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.consumer.OtlpConsumer;
 import io.mpac.collector.exporter.ExporterMetrics;
@@ -55,6 +56,7 @@ final class PrometheusExporter implements Component, OtlpConsumer {
   private final Counter enqueueFailed;
   private final EnumMap<OtlpToPrometheus.DropReason, Counter> dropped = new EnumMap<>(OtlpToPrometheus.DropReason.class);
   private final Object lifecycleLock = new Object();
+  private final InstanceGauges gauges;
   private ScheduledExecutorService gc;
   private final RateLimitedLogger dropLog;
 
@@ -78,8 +80,8 @@ final class PrometheusExporter implements Component, OtlpConsumer {
       dropped.put(r, Counter.builder("otelcol.exporter.prometheus.dropped.metric_points")
           .description("Metric points not converted, by reason.").tags(tags).tag("reason", r.tag).register(reg));
     }
-    Gauge.builder("otelcol.exporter.prometheus.series.state", states, SeriesStates::size)
-        .description("Streams remembered for ordering and delta accumulation.").tags(tags).register(reg);
+    this.gauges = new InstanceGauges(reg).add(Gauge.builder("otelcol.exporter.prometheus.series.state", states,
+        SeriesStates::size).description("Streams remembered for ordering and delta accumulation.").tags(tags));
   }
 
   @Override
@@ -96,6 +98,7 @@ final class PrometheusExporter implements Component, OtlpConsumer {
   public void start() {
     synchronized (lifecycleLock) {
       if (gc != null) return;
+      gauges.register();
       gc = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "prometheus-gc-" + context.id());
         t.setDaemon(true);
@@ -122,6 +125,7 @@ final class PrometheusExporter implements Component, OtlpConsumer {
   public void shutdown(Duration timeout) {
     synchronized (lifecycleLock) {
       if (gc != null) gc.shutdownNow();
+      gauges.remove();
     }
   }
 

@@ -1,5 +1,8 @@
 package io.mpac.collector.processor.loki;
 
+import io.mpac.collector.component.schema.Schema;
+import io.mpac.collector.component.schema.Types;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
@@ -15,6 +18,57 @@ import java.time.Clock;
  */
 final class DropStage implements Stage {
 
+  private static final String SOURCE = "source";
+  private static final String SEPARATOR = "separator";
+  private static final String EXPRESSION = "expression";
+  private static final String VALUE = "value";
+  private static final String OLDER_THAN = "older_than";
+  private static final String LONGER_THAN = "longer_than";
+  private static final String DROP_COUNTER_REASON = "drop_counter_reason";
+
+  static final StageType TYPE = new StageType("stage.drop", "Drops entries matching every condition set.",
+      depth -> Schema.builder()
+          .optional(SOURCE, Types.STRING, "", "Comma-separated extracted keys to test (default: the line).")
+          .optional(SEPARATOR, Types.STRING, ";", "Joins the values of several sources.")
+          .optional(EXPRESSION, Types.STRING, null, "RE2 regular expression that must match (unanchored).")
+          .optional(VALUE, Types.STRING, null, "Exact value that must match.")
+          .optional(OLDER_THAN, Types.DURATION, null, "Drop entries older than this.")
+          .optional(LONGER_THAN, Types.BYTES, 0L, "Drop lines longer than this many bytes.")
+          .optional(DROP_COUNTER_REASON, Types.STRING, "drop_stage", "The reason label of loki_process_dropped_lines_total.")
+          .build(),
+      a -> Stages.blaming(a, a.isSet(EXPRESSION) ? EXPRESSION : null, () -> new Config(a.string(SOURCE),
+          a.string(SEPARATOR), a.string(EXPRESSION), a.string(VALUE), a.duration(OLDER_THAN), a.bytes(LONGER_THAN),
+          a.string(DROP_COUNTER_REASON))));
+
+  /**
+   * Drops the entry when every condition that is set holds (several blocks act as OR).
+   * {@code source} is a comma-separated list of extracted keys, joined with {@code separator}.
+   */
+  record Config(String source, String separator, String expression, String value, Duration olderThan,
+      long longerThan, String dropCounterReason) implements StageConfig {
+    Config {
+      if (source == null) source = "";
+      if (separator == null) separator = ";";
+      if (dropCounterReason == null || dropCounterReason.isEmpty()) dropCounterReason = "drop_stage";
+      if (expression != null && value != null) {
+        throw new IllegalArgumentException("stage.drop: expression and value cannot both be set");
+      }
+      if (expression != null) Stages.compileUnanchored(expression);
+      if (source.isEmpty() && expression == null && value == null && olderThan == null && longerThan <= 0) {
+        throw new IllegalArgumentException(
+            "stage.drop needs at least one of source, expression, value, older_than, longer_than");
+      }
+    }
+
+    public String blockName() {
+      return TYPE.blockName();
+    }
+
+    public Stage build(StageContext c) {
+      return new DropStage(this, c);
+    }
+  }
+
   private final String[] sources;
   private final String separator;
   private final FastRegex expression;
@@ -24,7 +78,7 @@ final class DropStage implements Stage {
   private final String reason;
   private final Clock clock;
 
-  DropStage(StageConfig.Drop c, StageContext context) {
+  DropStage(Config c, StageContext context) {
     this.sources = c.source().isEmpty() ? new String[0]
         : java.util.Arrays.stream(c.source().split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(String::intern)
             .toArray(String[]::new);

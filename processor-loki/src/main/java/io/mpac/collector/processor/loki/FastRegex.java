@@ -39,7 +39,7 @@ final class FastRegex {
   private final boolean exact;
 
   FastRegex(String regex) {
-    this.unanchored = StageConfig.compileUnanchored(regex);
+    this.unanchored = Stages.compileUnanchored(regex);
     Literals lits = literals(regex);
     if (lits == null) {
       this.candidates = null;

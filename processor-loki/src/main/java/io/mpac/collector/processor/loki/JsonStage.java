@@ -1,5 +1,7 @@
 package io.mpac.collector.processor.loki;
 
+import io.mpac.collector.component.schema.Schema;
+import io.mpac.collector.component.schema.Types;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +22,40 @@ import java.util.Map;
  * arrays as compact JSON; JSON null and missing paths are left out.
  */
 final class JsonStage implements Stage {
+
+  private static final String EXPRESSIONS = "expressions";
+  private static final String SOURCE = "source";
+  private static final String DROP_MALFORMED = "drop_malformed";
+
+  static final StageType TYPE = new StageType("stage.json", "Parses JSON and extracts values with JMESPath.",
+      depth -> Schema.builder()
+          .optional(EXPRESSIONS, Types.STRING_MAP, Map.of(),
+              "Extracted key = JMESPath expression; an empty expression means the key itself.")
+          .optional(SOURCE, Types.STRING, "", "Extracted key to parse instead of the line.")
+          .optional(DROP_MALFORMED, Types.BOOL, false, "Drop entries that are not a JSON object.")
+          .build(),
+      a -> Stages.blaming(a, EXPRESSIONS,
+          () -> new Config(a.map(EXPRESSIONS), a.string(SOURCE), a.bool(DROP_MALFORMED))));
+
+  /**
+   * Extracted key → JMESPath expression (empty: the key itself), the extracted key to parse instead
+   * of the line (empty: the line), and whether entries that are not a JSON object are dropped.
+   */
+  record Config(Map<String, String> expressions, String source, boolean dropMalformed) implements StageConfig {
+    Config {
+      expressions = Map.copyOf(expressions);
+      if (expressions.isEmpty()) throw new IllegalArgumentException("stage.json needs at least one expression");
+      for (Map.Entry<String, String> e : expressions.entrySet()) compile(e.getKey(), e.getValue());
+    }
+
+    public String blockName() {
+      return TYPE.blockName();
+    }
+
+    public Stage build(StageContext c) {
+      return new JsonStage(this, c);
+    }
+  }
 
   static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -48,11 +84,11 @@ final class JsonStage implements Stage {
     TREE
   }
 
-  JsonStage(StageConfig.Json config, StageContext context) {
+  JsonStage(Config config, StageContext context) {
     this(config, Path.FASTEST);
   }
 
-  JsonStage(StageConfig.Json config, Path path) {
+  JsonStage(Config config, Path path) {
     this.expressions = config.expressions().entrySet().stream()
         .map(e -> compile(e.getKey(), e.getValue())).toArray(Compiled[]::new);
     this.source = config.source().isEmpty() ? null : config.source().intern();

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public record LokiProcessConfig(List<LogsReceiver> forwardTo, List<StageConfig> stages) {
 
-  public static final Schema SCHEMA = StageConfig.addStageBlocks(Schema.builder()
+  public static final Schema SCHEMA = Stages.addBlocks(Schema.builder()
       .required("forward_to", LogsReceiver.LIST, "Receivers of the processed entries."), 0).build();
 
   public LokiProcessConfig {
@@ -23,6 +23,6 @@ public record LokiProcessConfig(List<LogsReceiver> forwardTo, List<StageConfig> 
   }
 
   public static LokiProcessConfig from(Args args) throws ConfigException {
-    return new LokiProcessConfig(args.list("forward_to"), StageConfig.fromChildren(args));
+    return new LokiProcessConfig(args.list("forward_to"), Stages.fromChildren(args));
   }
 }

@@ -129,7 +129,7 @@ final class Selector {
           throw err("expected a line filter (|=, !=, |~, !~)");
         }
         String v = string();
-        Pattern p = op == Op.RE || op == Op.NRE ? StageConfig.compileUnanchored(v) : null;
+        Pattern p = op == Op.RE || op == Op.NRE ? Stages.compileUnanchored(v) : null;
         fs.add(new LineFilter(op, v, p));
       }
       return new Selector(ms, fs);

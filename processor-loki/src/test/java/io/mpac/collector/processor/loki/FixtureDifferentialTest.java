@@ -43,7 +43,7 @@ class FixtureDifferentialTest {
 
   private static final List<String> IDS = List.of("trace_id", "span_id", "request_id", "corr_id", "merchant_id", "store_id");
   private static final Pattern DROP = Pattern.compile("\"path\":\"/(health|ready)z?\"");
-  private static final JsonStage JSON = new JsonStage(new StageConfig.Json(jsonExpressions(), "", false),
+  private static final JsonStage JSON = new JsonStage(new JsonStage.Config(jsonExpressions(), "", false),
       JsonStage.Path.STREAMING);
   private static final GoTime.Parser TIME = GoTime.layoutParser("2006-01-02T15:04:05.999999999Z07:00", ZoneOffset.UTC);
 

@@ -35,7 +35,7 @@ class JsonFastPathTest {
     return m;
   }
 
-  private static final StageConfig.Json CONFIG = new StageConfig.Json(EXPRESSIONS, "", true);
+  private static final JsonStage.Config CONFIG = new JsonStage.Config(EXPRESSIONS, "", true);
   private static final JsonStage FAST = new JsonStage(CONFIG, JsonStage.Path.FASTEST);
   private static final JsonStage STREAMING = new JsonStage(CONFIG, JsonStage.Path.STREAMING);
 

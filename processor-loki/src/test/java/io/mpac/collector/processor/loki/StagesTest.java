@@ -27,16 +27,16 @@ class StagesTest {
     return new LokiEntry(Labels.of(labels), T0, line);
   }
 
-  private static StageConfig.Json json(String... keyExpr) {
+  private static JsonStage.Config json(String... keyExpr) {
     Map<String, String> m = new java.util.LinkedHashMap<>();
     for (int i = 0; i < keyExpr.length; i += 2) m.put(keyExpr[i], keyExpr[i + 1]);
-    return new StageConfig.Json(m, "", false);
+    return new JsonStage.Config(m, "", false);
   }
 
-  private static StageConfig.LabelsFromExtracted labels(String... nameKey) {
+  private static LabelsStage.Config labels(String... nameKey) {
     Map<String, String> m = new java.util.LinkedHashMap<>();
     for (int i = 0; i < nameKey.length; i += 2) m.put(nameKey[i], nameKey[i + 1]);
-    return new StageConfig.LabelsFromExtracted(m);
+    return new LabelsStage.Config(m);
   }
 
   @Test
@@ -57,29 +57,29 @@ class StagesTest {
     LokiEntry bad = entry("not json {");
     assertThat(run(bad, json("level", ""), labels("level", "")).entry()).isEqualTo(bad);
     assertThat(run(entry("[1,2]"), json("level", "")).entry()).as("not an object: passes").isNotNull();
-    assertThat(run(entry("{\"a\":1} trailing"), new StageConfig.Json(Map.of("a", ""), "", true)).dropReason())
+    assertThat(run(entry("{\"a\":1} trailing"), new JsonStage.Config(Map.of("a", ""), "", true)).dropReason())
         .isEqualTo("malformed_json");
-    assertThat(run(bad, new StageConfig.Json(Map.of("level", ""), "", true)).dropReason()).isEqualTo("malformed_json");
+    assertThat(run(bad, new JsonStage.Config(Map.of("level", ""), "", true)).dropReason()).isEqualTo("malformed_json");
   }
 
   @Test
   void jsonCanParseAnExtractedValue() {
     LokiProcessor.Result r = run(entry("{\"msg\":\"{\\\"inner\\\":\\\"x\\\"}\"}"),
-        json("msg", ""), new StageConfig.Json(Map.of("inner", ""), "msg", false), labels("inner", ""));
+        json("msg", ""), new JsonStage.Config(Map.of("inner", ""), "msg", false), labels("inner", ""));
     assertThat(r.entry().labels().get("inner")).isEqualTo("x");
   }
 
   @Test
   void jsonRejectsBadExpressions() {
     assertThatThrownBy(() -> json("x", "a[")).hasMessageContaining("invalid JMESPath expression");
-    assertThatThrownBy(() -> new StageConfig.Json(Map.of(), "", false)).hasMessageContaining("at least one expression");
+    assertThatThrownBy(() -> new JsonStage.Config(Map.of(), "", false)).hasMessageContaining("at least one expression");
   }
 
   @Test
   void structuredMetadataTakesExtractedValuesAndRemovesSameNamedLabels() {
     LokiProcessor.Result r = run(entry("{\"trace_id\":\"abc\",\"span_id\":\"\",\"store_id\":7}", "trace_id", "old", "app", "api"),
         json("trace_id", "", "span_id", "", "store_id", ""),
-        new StageConfig.StructuredMetadata(Map.of("trace_id", "", "span_id", "", "store", "store_id")));
+        new StructuredMetadataStage.Config(Map.of("trace_id", "", "span_id", "", "store", "store_id")));
     assertThat(r.entry().structuredMetadata()).containsExactlyInAnyOrderEntriesOf(Map.of("trace_id", "abc", "store", "7"));
     assertThat(r.entry().labels()).isEqualTo(Labels.of("app", "api"));
   }
@@ -87,38 +87,38 @@ class StagesTest {
   @Test
   void staticLabelsLabelDropAndLabelKeep() {
     LokiEntry in = entry("x", "app", "api", "filename", "/var/log/x", "stream", "stdout");
-    assertThat(run(in, new StageConfig.StaticLabels(Map.of("platform", "payments", "app", "override"))).entry().labels())
+    assertThat(run(in, new StaticLabelsStage.Config(Map.of("platform", "payments", "app", "override"))).entry().labels())
         .isEqualTo(Labels.of("app", "override", "filename", "/var/log/x", "platform", "payments", "stream", "stdout"));
-    assertThat(run(in, new StageConfig.LabelDrop(List.of("filename", "absent"))).entry().labels())
+    assertThat(run(in, new LabelDropStage.Config(List.of("filename", "absent"))).entry().labels())
         .isEqualTo(Labels.of("app", "api", "stream", "stdout"));
-    assertThat(run(in, new StageConfig.LabelKeep(List.of("app"))).entry().labels()).isEqualTo(Labels.of("app", "api"));
-    assertThatThrownBy(() -> new StageConfig.StaticLabels(Map.of("bad-name", "x"))).hasMessageContaining("not a valid label name");
+    assertThat(run(in, new LabelKeepStage.Config(List.of("app"))).entry().labels()).isEqualTo(Labels.of("app", "api"));
+    assertThatThrownBy(() -> new StaticLabelsStage.Config(Map.of("bad-name", "x"))).hasMessageContaining("not a valid label name");
   }
 
   @Test
   void outputReplacesTheLine() {
-    assertThat(run(entry("{\"msg\":\"hello\"}"), json("msg", ""), new StageConfig.Output("msg")).entry().line())
+    assertThat(run(entry("{\"msg\":\"hello\"}"), json("msg", ""), new OutputStage.Config("msg")).entry().line())
         .isEqualTo("hello");
-    assertThat(run(entry("{\"x\":1}"), json("x", ""), new StageConfig.Output("msg")).entry().line())
+    assertThat(run(entry("{\"x\":1}"), json("x", ""), new OutputStage.Config("msg")).entry().line())
         .as("absent source leaves the line").isEqualTo("{\"x\":1}");
   }
 
   @Test
   void timestampParsesOrSkipsOrFudges() {
-    StageConfig.Timestamp skip = new StageConfig.Timestamp("ts", "RFC3339Nano", List.of(), null, StageConfig.OnFailure.SKIP);
+    TimestampStage.Config skip = new TimestampStage.Config("ts", "RFC3339Nano", List.of(), null, TimestampStage.OnFailure.SKIP);
     assertThat(run(entry("{\"ts\":\"2024-05-01T10:00:05.5Z\"}"), json("ts", ""), skip).entry().timestampNanos())
         .isEqualTo(T0 + 5_500_000_000L);
     assertThat(run(entry("{\"ts\":\"yesterday\"}"), json("ts", ""), skip).entry().timestampNanos()).isEqualTo(T0);
     assertThat(run(entry("{}"), json("ts", ""), skip).entry().timestampNanos()).as("absent source").isEqualTo(T0);
 
-    StageConfig.Timestamp fallback = new StageConfig.Timestamp("ts", "RFC3339", List.of("UnixMs", "02 Jan 06 15:04 MST"),
-        null, StageConfig.OnFailure.SKIP);
+    TimestampStage.Config fallback = new TimestampStage.Config("ts", "RFC3339", List.of("UnixMs", "02 Jan 06 15:04 MST"),
+        null, TimestampStage.OnFailure.SKIP);
     assertThat(run(entry("{\"ts\":1714557601000}"), json("ts", ""), fallback).entry().timestampNanos())
         .isEqualTo(T0 + 1_000_000_000L);
     assertThat(run(entry("{\"ts\":\"01 May 24 10:02 UTC\"}"), json("ts", ""), fallback).entry().timestampNanos())
         .isEqualTo(T0 + 120_000_000_000L);
 
-    StageConfig.Timestamp fudge = new StageConfig.Timestamp("ts", "RFC3339", List.of(), null, StageConfig.OnFailure.FUDGE);
+    TimestampStage.Config fudge = new TimestampStage.Config("ts", "RFC3339", List.of(), null, TimestampStage.OnFailure.FUDGE);
     LokiProcessor p = new LokiProcessor(List.of(json("ts", ""), fudge), CTX);
     assertThat(p.process(entry("{\"ts\":\"bad\"}", "app", "a")).entry().timestampNanos())
         .as("no earlier time for the stream: unchanged").isEqualTo(T0);
@@ -131,75 +131,75 @@ class StagesTest {
 
   @Test
   void timestampRejectsBadConfig() {
-    assertThatThrownBy(() -> new StageConfig.Timestamp("ts", "yyyy", List.of(), null, StageConfig.OnFailure.SKIP))
+    assertThatThrownBy(() -> new TimestampStage.Config("ts", "yyyy", List.of(), null, TimestampStage.OnFailure.SKIP))
         .hasMessageContaining("not a Go time layout");
-    assertThatThrownBy(() -> new StageConfig.Timestamp("", "RFC3339", List.of(), null, StageConfig.OnFailure.SKIP))
+    assertThatThrownBy(() -> new TimestampStage.Config("", "RFC3339", List.of(), null, TimestampStage.OnFailure.SKIP))
         .hasMessageContaining("needs a source");
   }
 
   @Test
   void dropOnLineExpressionValueAndSources() {
-    StageConfig.Drop health = new StageConfig.Drop("", ";", "\"path\":\"/(health|ready)z?\"", null, null, 0, "healthcheck");
+    DropStage.Config health = new DropStage.Config("", ";", "\"path\":\"/(health|ready)z?\"", null, null, 0, "healthcheck");
     assertThat(run(entry("{\"path\":\"/healthz\"}"), health).dropReason()).isEqualTo("healthcheck");
     assertThat(run(entry("{\"path\":\"/ready\"}"), health).dropReason()).isEqualTo("healthcheck");
     assertThat(run(entry("{\"path\":\"/orders\"}"), health).entry()).isNotNull();
 
-    StageConfig.Drop byValue = new StageConfig.Drop("level,app", "|", null, "debug|api", null, 0, null);
+    DropStage.Config byValue = new DropStage.Config("level,app", "|", null, "debug|api", null, 0, null);
     assertThat(run(entry("{\"level\":\"debug\",\"app\":\"api\"}"), json("level", "", "app", ""), byValue).dropReason())
         .isEqualTo("drop_stage");
     assertThat(run(entry("{\"level\":\"debug\"}"), json("level", "", "app", ""), byValue).entry())
         .as("a missing source never drops").isNotNull();
 
-    StageConfig.Drop present = new StageConfig.Drop("secret", ";", null, null, null, 0, null);
+    DropStage.Config present = new DropStage.Config("secret", ";", null, null, null, 0, null);
     assertThat(run(entry("{\"secret\":\"x\"}"), json("secret", ""), present).dropReason()).isEqualTo("drop_stage");
     assertThat(run(entry("{}"), json("secret", ""), present).entry()).isNotNull();
   }
 
   @Test
   void dropOlderThanAndLongerThanAreAnded() {
-    StageConfig.Drop old = new StageConfig.Drop("", ";", null, null, Duration.ofHours(1), 0, "too_old");
+    DropStage.Config old = new DropStage.Config("", ";", null, null, Duration.ofHours(1), 0, "too_old");
     assertThat(run(new LokiEntry(Labels.EMPTY, T0 - Duration.ofHours(2).toNanos(), "x"), old).dropReason()).isEqualTo("too_old");
     assertThat(run(new LokiEntry(Labels.EMPTY, T0 - Duration.ofMinutes(2).toNanos(), "x"), old).entry()).isNotNull();
 
-    StageConfig.Drop longOld = new StageConfig.Drop("", ";", null, null, Duration.ofHours(1), 5, "long_and_old");
+    DropStage.Config longOld = new DropStage.Config("", ";", null, null, Duration.ofHours(1), 5, "long_and_old");
     assertThat(run(new LokiEntry(Labels.EMPTY, T0 - Duration.ofHours(2).toNanos(), "123456"), longOld).dropReason())
         .isEqualTo("long_and_old");
     assertThat(run(new LokiEntry(Labels.EMPTY, T0 - Duration.ofHours(2).toNanos(), "12345"), longOld).entry()).isNotNull();
     assertThat(run(new LokiEntry(Labels.EMPTY, T0, "123456"), longOld).entry()).isNotNull();
-    assertThat(run(entry("ééé"), new StageConfig.Drop("", ";", null, null, null, 5, null)).dropReason())
+    assertThat(run(entry("ééé"), new DropStage.Config("", ";", null, null, null, 5, null)).dropReason())
         .as("length in UTF-8 bytes").isEqualTo("drop_stage");
   }
 
   @Test
   void dropNeedsAConditionAndAValidRegex() {
-    assertThatThrownBy(() -> new StageConfig.Drop("", ";", null, null, null, 0, null)).hasMessageContaining("at least one of");
-    assertThatThrownBy(() -> new StageConfig.Drop("", ";", "(", null, null, 0, null)).hasMessageContaining("invalid regex");
-    assertThatThrownBy(() -> new StageConfig.Drop("", ";", "a", "b", null, 0, null)).hasMessageContaining("cannot both");
+    assertThatThrownBy(() -> new DropStage.Config("", ";", null, null, null, 0, null)).hasMessageContaining("at least one of");
+    assertThatThrownBy(() -> new DropStage.Config("", ";", "(", null, null, 0, null)).hasMessageContaining("invalid regex");
+    assertThatThrownBy(() -> new DropStage.Config("", ";", "a", "b", null, 0, null)).hasMessageContaining("cannot both");
   }
 
   @Test
   void matchRunsNestedStagesOrDrops() {
-    StageConfig.Match keep = new StageConfig.Match("{app=\"api\"}", StageConfig.MatchAction.KEEP, "", null,
-        List.of(new StageConfig.StaticLabels(Map.of("team", "payments"))));
+    MatchStage.Config keep = new MatchStage.Config("{app=\"api\"}", MatchStage.Action.KEEP, "", null,
+        List.of(new StaticLabelsStage.Config(Map.of("team", "payments"))));
     assertThat(run(entry("x", "app", "api"), keep).entry().labels().get("team")).isEqualTo("payments");
     assertThat(run(entry("x", "app", "web"), keep).entry().labels().get("team")).isNull();
 
-    StageConfig.Match drop = new StageConfig.Match("{app=\"api\"} |= \"debug\"", StageConfig.MatchAction.DROP, "", "noisy", List.of());
+    MatchStage.Config drop = new MatchStage.Config("{app=\"api\"} |= \"debug\"", MatchStage.Action.DROP, "", "noisy", List.of());
     assertThat(run(entry("a debug line", "app", "api"), drop).dropReason()).isEqualTo("noisy");
     assertThat(run(entry("an info line", "app", "api"), drop).entry()).isNotNull();
-    StageConfig.Match dropDefault = new StageConfig.Match("{app=\"api\"}", StageConfig.MatchAction.DROP, "", null, List.of());
+    MatchStage.Config dropDefault = new MatchStage.Config("{app=\"api\"}", MatchStage.Action.DROP, "", null, List.of());
     assertThat(run(entry("x", "app", "api"), dropDefault).dropReason()).isEqualTo("match_stage");
 
-    StageConfig.Match nestedDrop = new StageConfig.Match("{app=\"api\"}", StageConfig.MatchAction.KEEP, "", null,
-        List.of(new StageConfig.Drop("", ";", "secret", null, null, 0, "secret")));
+    MatchStage.Config nestedDrop = new MatchStage.Config("{app=\"api\"}", MatchStage.Action.KEEP, "", null,
+        List.of(new DropStage.Config("", ";", "secret", null, null, 0, "secret")));
     assertThat(run(entry("a secret", "app", "api"), nestedDrop).dropReason()).isEqualTo("secret");
-    assertThatThrownBy(() -> new StageConfig.Match("{app=\"api\"}", StageConfig.MatchAction.DROP, "", null,
-        List.of(new StageConfig.LabelDrop(List.of("x"))))).hasMessageContaining("cannot have nested stages");
+    assertThatThrownBy(() -> new MatchStage.Config("{app=\"api\"}", MatchStage.Action.DROP, "", null,
+        List.of(new LabelDropStage.Config(List.of("x"))))).hasMessageContaining("cannot have nested stages");
   }
 
   @Test
   void stagesSeeWhatEarlierStagesDid() {
-    StageConfig.Match onLevel = new StageConfig.Match("{level=\"debug\"}", StageConfig.MatchAction.DROP, "", "debug", List.of());
+    MatchStage.Config onLevel = new MatchStage.Config("{level=\"debug\"}", MatchStage.Action.DROP, "", "debug", List.of());
     assertThat(run(entry("{\"level\":\"debug\"}"), json("level", ""), labels("level", ""), onLevel).dropReason()).isEqualTo("debug");
     assertThat(run(entry("{\"level\":\"info\"}"), json("level", ""), labels("level", ""), onLevel).entry().labels())
         .isEqualTo(Labels.of("level", "info"));

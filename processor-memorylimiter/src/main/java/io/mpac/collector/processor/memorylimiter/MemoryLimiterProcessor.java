@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Tags;
 import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.Health;
+import io.mpac.collector.component.InstanceGauges;
 import io.mpac.collector.component.Supervisor;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.consumer.FanoutConsumer;
@@ -71,6 +72,7 @@ public final class MemoryLimiterProcessor implements Component {
   private final Counter[] refused = new Counter[Signal.values().length];
   private final Counter forcedGcs;
   private final Supervisor supervisor;
+  private final InstanceGauges gauges;
   private final Logger logger;
   private final OtlpConsumer input = new Input();
 
@@ -115,15 +117,16 @@ public final class MemoryLimiterProcessor implements Component {
     }
     forcedGcs = Counter.builder("mpac.processor.memory_limiter.forced.gcs")
         .description("Garbage collections the limiter asked for").tags(tags).register(registry);
-    Gauge.builder("mpac.processor.memory_limiter.state", this, p -> p.state.ordinal())
+    this.gauges = new InstanceGauges(registry);
+    gauges.add(Gauge.builder("mpac.processor.memory_limiter.state", this, p -> p.state.ordinal())
         .description("0 accepting, 1 refusing (above the soft limit), 2 refusing and forcing collections (above the hard limit)")
-        .tags(tags).register(registry);
-    Gauge.builder("mpac.processor.memory_limiter.heap.in.use", this, p -> p.inUse).baseUnit("bytes")
-        .description("Heap in use at the last check, as the limiter measures it").tags(tags).register(registry);
-    Gauge.builder("mpac.processor.memory_limiter.soft.limit", this, p -> p.softLimit).baseUnit("bytes")
-        .description("Heap in use above which data is refused").tags(tags).register(registry);
-    Gauge.builder("mpac.processor.memory_limiter.hard.limit", this, p -> p.hardLimit).baseUnit("bytes")
-        .description("Heap in use above which garbage collections are forced").tags(tags).register(registry);
+        .tags(tags));
+    gauges.add(Gauge.builder("mpac.processor.memory_limiter.heap.in.use", this, p -> p.inUse).baseUnit("bytes")
+        .description("Heap in use at the last check, as the limiter measures it").tags(tags));
+    gauges.add(Gauge.builder("mpac.processor.memory_limiter.soft.limit", this, p -> p.softLimit).baseUnit("bytes")
+        .description("Heap in use above which data is refused").tags(tags));
+    gauges.add(Gauge.builder("mpac.processor.memory_limiter.hard.limit", this, p -> p.hardLimit).baseUnit("bytes")
+        .description("Heap in use above which garbage collections are forced").tags(tags));
     this.supervisor = new Supervisor(context);
   }
 
@@ -151,6 +154,7 @@ public final class MemoryLimiterProcessor implements Component {
     }
     probe.open();
     check();
+    gauges.register();
     long sleepNanos = config.checkInterval().toNanos();
     checker = supervisor.start("memory-limiter-" + context.id(), self -> {
       while (!stopped) {
@@ -175,6 +179,7 @@ public final class MemoryLimiterProcessor implements Component {
       }
     }
     probe.close();
+    gauges.remove();
   }
 
   /** Healthy while the checker runs, refusing or not; the message says which. */

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.Health;
+import io.mpac.collector.component.InstanceGauges;
 import io.mpac.collector.consumer.ConsumeException;
 import io.mpac.collector.loki.Labels;
 import io.mpac.collector.loki.LogsFanout;
@@ -62,6 +63,7 @@ public final class LokiSourceDocker implements Component {
   private final Counter entries;
   private final Counter parsingErrors;
   private final Counter rejected;
+  private final InstanceGauges gauges;
   private volatile boolean stopping;
   private volatile Health health = Health.healthy("started");
   private ScheduledExecutorService sync;
@@ -85,8 +87,8 @@ public final class LokiSourceDocker implements Component {
         .description("Log lines whose Docker timestamp could not be parsed.").tags(context.tags()).register(m);
     this.rejected = Counter.builder("loki.source.docker.dropped.entries")
         .description("Entries a downstream component rejected for good.").tags(context.tags()).register(m);
-    Gauge.builder("loki.source.docker.followers", followers, Map::size)
-        .description("Containers being followed.").tags(context.tags()).register(m);
+    this.gauges = new InstanceGauges(m).add(Gauge.builder("loki.source.docker.followers", followers, Map::size)
+        .description("Containers being followed.").tags(context.tags()));
   }
 
   /** Targets merged with {@code labels} (which win), one per container: the first by label text. */
@@ -124,6 +126,7 @@ public final class LokiSourceDocker implements Component {
 
   @Override
   public synchronized void start() {
+    gauges.register();
     try {
       positions.load();
     } catch (IOException e) {
@@ -172,6 +175,7 @@ public final class LokiSourceDocker implements Component {
 
   @Override
   public synchronized void shutdown(Duration timeout) {
+    gauges.remove();
     if (sync == null) return;
     stopping = true;
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -3,6 +3,7 @@ package io.mpac.collector.receiver.otlp;
 import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.Health;
+import io.mpac.collector.component.InstanceGauges;
 import io.mpac.collector.receiver.otlp.internal.ExportPipeline;
 import io.mpac.collector.receiver.otlp.internal.GrpcServer;
 import io.mpac.collector.receiver.otlp.internal.HttpServer;
@@ -41,19 +42,21 @@ public final class OtlpReceiver implements Component {
   private GrpcServer grpc;
   private HttpServer http;
   private volatile Health health = Health.unknown("not started");
+  private final InstanceGauges gauges;
 
   public OtlpReceiver(ComponentContext context, ReceiverOtlpConfig config) {
     this.context = context;
     this.config = config;
     this.pipeline = new ExportPipeline(config::consumer, context.meterRegistry(), context.tags(), context.logger());
+    this.gauges = new InstanceGauges(context.meterRegistry());
     this.budget = config.maxInFlightBytes() > 0 ? new InFlightBudget(config.maxInFlightBytes()) : InFlightBudget.shared();
     InFlightBudget b = budget;
-    Gauge.builder("otelcol.receiver.in_flight.bytes", b, InFlightBudget::used).baseUnit("bytes")
+    gauges.add(Gauge.builder("otelcol.receiver.in_flight.bytes", b, InFlightBudget::used).baseUnit("bytes")
         .description("Request bytes being received now, in the budget this receiver uses (shared by all OTLP "
             + "receivers unless max_in_flight_bytes is set)")
-        .tags(context.tags()).register(context.meterRegistry());
-    Gauge.builder("otelcol.receiver.in_flight.limit", b, InFlightBudget::limit).baseUnit("bytes")
-        .description("The size of that budget").tags(context.tags()).register(context.meterRegistry());
+        .tags(context.tags()));
+    gauges.add(Gauge.builder("otelcol.receiver.in_flight.limit", b, InFlightBudget::limit).baseUnit("bytes")
+        .description("The size of that budget").tags(context.tags()));
   }
 
   /** The in-flight byte budget this receiver draws from. */
@@ -93,6 +96,7 @@ public final class OtlpReceiver implements Component {
       health = Health.unhealthy(e.getMessage());
       throw e;
     }
+    gauges.register();
     health = Health.healthy("listening" + (grpc != null ? " gRPC " + hostPort(grpc.address()) : "")
         + (http != null ? " HTTP " + hostPort(http.address()) : ""));
     context.logger().info(health.message()); // the log line carries the component id already
@@ -129,6 +133,7 @@ public final class OtlpReceiver implements Component {
       http.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       http = null;
     }
+    gauges.remove();
     if (health.isHealthy()) health = Health.unknown("stopped");
   }
 
