@@ -30,7 +30,7 @@ record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int work
                                (default relay,collector)
         --other-jdk JAVA_HOME  the JDK that runs the target collector-other-jdk (needed by it, refused without it)
         --workers N            generator workers = requests in flight (default 4)
-        --extra-jvm-flags STR  added to every target's JVM flags alike, for profiling (e.g. JFR); not for reported runs
+        --extra-jvm-flags STR  added to every target's JVM flags alike: profiling (e.g. JFR), or a property both JDKs share; the report names them
         --work-dir DIR         where configs and target logs go (default a new temporary directory)
         --append FILE          also append the results to FILE (e.g. docs/BENCHMARKS.md) under the heading --title
         --title TEXT           the "## " heading of the appended report (needed by --append, refused without it)
