@@ -21,7 +21,9 @@ final class ConfigReference {
   static String markdown(ComponentRegistry registry) {
     StringBuilder sb = new StringBuilder();
     sb.append("Generated from the components' schemas by `mpac-collector reference`.\n");
-    sb.append("In the default column, `required` means the config must set it and `optional` that it is unset unless given.\n");
+    sb.append("In the default column, `required` means the config must set it and `optional` that it is unset unless given;\n");
+    sb.append("`refused` marks an Alloy argument this collector does not implement: setting it is a config error that says why.\n");
+    sb.append("docs/ARGUMENTS.md names, for every argument, the test that shows it works or the exact error.\n");
     for (ComponentFactory f : registry.factories()) {
       sb.append("\n#### `").append(f.name()).append("`\n\n");
       table(sb, f.schema(), "");
@@ -39,19 +41,25 @@ final class ConfigReference {
     }
     for (Schema.AttributeSpec a : schema.attributes().values()) {
       sb.append("| `").append(prefix).append(a.name()).append("` | ").append(escape(a.type().describe()))
-          .append(" | ").append(a.required() ? "required" : escape(defaultText(a))).append(" | ")
+          .append(" | ").append(a.required() ? "required" : refusedOutright(a) ? "refused" : escape(defaultText(a)))
+          .append(" | ")
           .append(escape(a.doc())).append(" |\n");
     }
     for (Schema.BlockSpec b : schema.blocks().values()) {
       String card = switch (b.cardinality()) {
         case REQUIRED -> "block, required";
-        case OPTIONAL -> "block";
+        case OPTIONAL -> b.refusal() != null ? "block, refused" : "block";
         case REPEATED -> "block, repeatable";
       };
       sb.append("| `").append(prefix).append(b.name()).append(" { }` | ").append(card).append(" | | ")
           .append(escape(b.doc())).append(" |\n");
       table(sb, b.schema(), prefix + b.name() + ".");
     }
+  }
+
+  /** An attribute refused whatever its value (the doc column says why). */
+  private static boolean refusedOutright(Schema.AttributeSpec a) {
+    return a.refusal() != null && a.refusal().allowed() == null;
   }
 
   private static String defaultText(Schema.AttributeSpec a) {

@@ -182,6 +182,7 @@ public final class Supervisor {
         try {
           body.run(this);
           problem = null; // finished its work: nothing is down
+          workers.remove(this); // nothing left to report (components that replace workers do not pile them up)
           return;
         } catch (InterruptedException e) {
           return;

@@ -6,6 +6,7 @@ import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.ComponentFactory;
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -47,8 +48,7 @@ public final class BasicAuthFactory implements ComponentFactory {
           .optional("file", Types.STRING, "", "path of an htpasswd file (plain or {SHA} passwords)")
           .optional("inline", Types.SECRET, "", "htpasswd content; overrides the file for the same user")
           .build(), Cardinality.OPTIONAL, "the users incoming requests may authenticate as")
-      .block("debug_metrics", Schema.builder()
-          .optional("disable_high_cardinality_metrics", Types.BOOL, true).build(), Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   @Override

@@ -5,6 +5,7 @@ import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.ComponentFactory;
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -26,8 +27,7 @@ public final class BearerAuthFactory implements ComponentFactory {
       .required("token", Types.SECRET, "the token")
       .optional("scheme", Types.STRING, "Bearer", "put before the token, separated by a space; \"\" = the token alone")
       .optional("header", Types.STRING, "Authorization", "the header (gRPC: metadata key) that carries it")
-      .block("debug_metrics", Schema.builder()
-          .optional("disable_high_cardinality_metrics", Types.BOOL, true).build(), Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   @Override

@@ -4,6 +4,7 @@ import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.ComponentFactory;
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -32,14 +33,13 @@ public final class HeadersAuthFactory implements ComponentFactory {
       .optional("value", Types.SECRET, null, "the header value (string or secret)")
       .optional("action", Types.oneOf("insert", "update", "upsert", "delete"), "upsert",
           "insert: only when absent; update: only when present; upsert: always; delete: remove")
-      .optional("from_context", Types.STRING, null, "refused: not supported")
-      .optional("from_attribute", Types.STRING, null, "refused: not supported")
+      .refused("from_context", Types.STRING, "request metadata is not carried to exporters; set value instead")
+      .refused("from_attribute", Types.STRING, "request metadata is not carried to exporters; set value instead")
       .build();
 
   static final Schema SCHEMA = Schema.builder()
       .block("header", HEADER, Cardinality.REPEATED, "one header to set")
-      .block("debug_metrics", Schema.builder()
-          .optional("disable_high_cardinality_metrics", Types.BOOL, true).build(), Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   private record Header(String key, String value, String action) {}
@@ -61,12 +61,6 @@ public final class HeadersAuthFactory implements ComponentFactory {
     List<Args> blocks = args.blocks("header");
     if (blocks.isEmpty()) problems.add(new Diagnostic(args.position(), "at least one header block is required"));
     for (Args h : blocks) {
-      for (String unsupported : List.of("from_context", "from_attribute")) {
-        if (h.isSet(unsupported)) {
-          problems.add(new Diagnostic(h.positionOf(unsupported), unsupported
-              + " is not supported: request metadata is not carried to exporters; set value instead"));
-        }
-      }
       String key = h.string("key").trim().toLowerCase(Locale.ROOT);
       if (key.isEmpty() || !key.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
         problems.add(new Diagnostic(h.positionOf("key"), "key must be a header name"));

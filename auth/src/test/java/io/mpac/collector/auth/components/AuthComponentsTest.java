@@ -181,7 +181,7 @@ class AuthComponentsTest {
   void headersFromContextIsRefusedWithPosition() {
     assertThat(errors(() -> build("otelcol.auth.headers \"h\" {\n  header {\n    key = \"a\"\n"
         + "    from_context = \"tenant\"\n  }\n}\n")))
-        .anySatisfy(e -> assertThat(e).contains("auth.alloy:4:").contains("from_context is not supported"));
+        .anySatisfy(e -> assertThat(e).contains("auth.alloy:4:").contains("attribute \"from_context\" in header is not supported by mpac-collector"));
     assertThat(errors(() -> build("otelcol.auth.headers \"h\" {\n  header {\n    key = \"a\"\n  }\n}\n")))
         .anySatisfy(e -> assertThat(e).contains("value is required"));
     assertThat(errors(() -> build("otelcol.auth.bearer \"b\" {\n  token = \"\"\n}\n")))

@@ -101,7 +101,13 @@ public final class ArgsDecoder {
         }
         if (v == Value.NULL) continue; // null means "use the default"
         try {
-          values.put(attr.name(), convert(v, spec.type(), attr.value()));
+          Object converted = convert(v, spec.type(), attr.value());
+          Schema.Refusal refusal = spec.refusal();
+          if (refusal != null && (refusal.allowed() == null || !refusal.allowed().equals(converted))) {
+            error(attr.position(), refusal.attributeMessage(name, attr.name()));
+            continue;
+          }
+          values.put(attr.name(), converted);
           raw.put(attr.name(), sealSecrets(v, spec.type()));
         } catch (ConversionError e) {
           error(e.position, "attribute \"" + attr.name() + "\": " + e.getMessage());
@@ -113,6 +119,10 @@ public final class ArgsDecoder {
           String what = schema.attributes().containsKey(blockName) ? "\"" + blockName + "\" is an attribute, not a block"
               : "unknown block \"" + blockName + "\" in " + name + Suggestions.hint(blockName, schema.names());
           error(b.position(), what);
+          continue;
+        }
+        if (spec.refusal() != null) {
+          error(b.position(), spec.refusal().blockMessage(name, blockName));
           continue;
         }
         if (b.label() != null) {

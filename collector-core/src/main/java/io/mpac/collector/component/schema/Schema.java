@@ -20,12 +20,44 @@ import java.util.Map;
  */
 public final class Schema {
 
-  /** An attribute: its type, whether it must be set, and its default (Java value) otherwise. */
-  public record AttributeSpec(String name, Type type, boolean required, Object defaultValue, String doc) {}
+  /**
+   * An attribute: its type, whether it must be set, and its default (Java value) otherwise. A
+   * {@code refusal} (null for most) makes the decoder refuse, at the attribute's position, a value
+   * this collector cannot honour: the name stays known (an Alloy config that sets it gets a clear
+   * error, not "unknown attribute"), and nothing set is silently ignored.
+   */
+  public record AttributeSpec(String name, Type type, boolean required, Object defaultValue, String doc,
+      Refusal refusal) {
+    public AttributeSpec(String name, Type type, boolean required, Object defaultValue, String doc) {
+      this(name, type, required, defaultValue, doc, null);
+    }
+  }
 
-  /** A nested block and how often it may appear. */
-  public record BlockSpec(String name, Schema schema, Cardinality cardinality, String doc) {
+  /**
+   * Why an attribute or block is refused: any value ({@code allowed} null), or any value but
+   * {@code allowed} (the one behaviour this collector has, e.g. {@code transport = "tcp"}).
+   */
+  public record Refusal(String reason, Object allowed) {
+    /** The diagnostic for setting attribute {@code name} of {@code block} to a refused value. */
+    public String attributeMessage(String block, String name) {
+      if (allowed == null) return "attribute \"" + name + "\" in " + block + " is not supported by mpac-collector: " + reason;
+      String only = allowed instanceof String str ? "\"" + str + "\"" : String.valueOf(allowed);
+      return "attribute \"" + name + "\" in " + block + ": only " + only + " is supported by mpac-collector: " + reason;
+    }
+
+    /** The diagnostic for a refused block {@code name} inside {@code parent}. */
+    public String blockMessage(String parent, String name) {
+      return "block \"" + name + "\" in " + parent + " is not supported by mpac-collector: " + reason;
+    }
+  }
+
+  /** A nested block and how often it may appear; a {@code refusal} (null for most) refuses it whenever present. */
+  public record BlockSpec(String name, Schema schema, Cardinality cardinality, String doc, Refusal refusal) {
     public enum Cardinality { OPTIONAL, REQUIRED, REPEATED }
+
+    public BlockSpec(String name, Schema schema, Cardinality cardinality, String doc) {
+      this(name, schema, cardinality, doc, null);
+    }
   }
 
   public static final Schema EMPTY = builder().build();
@@ -83,10 +115,37 @@ public final class Schema {
     }
 
     public Builder block(String name, Schema schema, BlockSpec.Cardinality cardinality, String doc) {
-      if (blocks.containsKey(name) || attributes.containsKey(name)) {
-        throw new IllegalArgumentException("duplicate schema entry " + name);
+      return addBlock(new BlockSpec(name, schema, cardinality, doc));
+    }
+
+    /**
+     * An attribute Alloy has and this collector does not implement: setting it is an error at its
+     * position saying {@code reason}.
+     */
+    public Builder refused(String name, Type type, String reason) {
+      return add(new AttributeSpec(name, type, false, null, "refused: " + reason, new Refusal(reason, null)));
+    }
+
+    /**
+     * An attribute with one supported value, its default: setting it to {@code allowed} is fine,
+     * any other value is an error at its position saying {@code reason}.
+     */
+    public Builder onlyValue(String name, Type type, Object allowed, String reason) {
+      return add(new AttributeSpec(name, type, false, allowed, "only " + (allowed instanceof String str ? "\"" + str
+          + "\"" : allowed) + "; " + reason, new Refusal(reason, allowed)));
+    }
+
+    /** A block Alloy has and this collector does not implement: its presence is an error saying {@code reason}. */
+    public Builder refusedBlock(String name, Schema schema, String reason) {
+      return addBlock(new BlockSpec(name, schema, BlockSpec.Cardinality.OPTIONAL, "refused: " + reason,
+          new Refusal(reason, null)));
+    }
+
+    private Builder addBlock(BlockSpec spec) {
+      if (blocks.containsKey(spec.name()) || attributes.containsKey(spec.name())) {
+        throw new IllegalArgumentException("duplicate schema entry " + spec.name());
       }
-      blocks.put(name, new BlockSpec(name, schema, cardinality, doc));
+      blocks.put(spec.name(), spec);
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.mpac.collector.exporter.storage;
 
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -73,12 +74,6 @@ public record FileStorageConfig(Path directory, Position directoryPosition, bool
           "remove leftovers of an interrupted compaction at open (always done; false is refused)")
       .build();
 
-  /** Alloy's {@code debug_metrics} block: accepted, no effect (our metrics are always on). */
-  static final Schema DEBUG_METRICS_SCHEMA = Schema.builder()
-      .optional("disable_high_cardinality_metrics", Types.BOOL, true)
-      .optional("level", Types.STRING, "detailed")
-      .build();
-
   public static final Schema SCHEMA = Schema.builder()
       .optional("directory", Types.STRING, null, "where the queues live (default: <storage.path>/<component id>)")
       .optional("create_directory", Types.BOOL, true, "create directory when missing")
@@ -86,7 +81,7 @@ public record FileStorageConfig(Path directory, Position directoryPosition, bool
       .optional("fsync", Types.BOOL, false, "force writes to the device before accepting")
       .optional("timeout", Types.DURATION, DEFAULT_TIMEOUT, "how long opening a queue waits for its lock")
       .block("compaction", COMPACTION_SCHEMA, Cardinality.OPTIONAL)
-      .block("debug_metrics", DEBUG_METRICS_SCHEMA, Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   public FileStorageConfig {

@@ -4,6 +4,7 @@ import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.ComponentFactory;
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Types;
 import io.mpac.collector.config.syntax.ConfigException;
@@ -16,11 +17,6 @@ import io.mpac.collector.prometheus.MetricsReceiver;
  */
 public final class PrometheusExporterFactory implements ComponentFactory {
 
-  static final Schema DEBUG_METRICS = Schema.builder()
-      .optional("disable_high_cardinality_metrics", Types.BOOL, true, "accepted for compatibility; no effect")
-      .optional("level", Types.oneOf("none", "basic", "normal", "detailed"), "detailed",
-          "accepted for compatibility; no effect")
-      .build();
 
   static final Schema SCHEMA = Schema.builder()
       .required("forward_to", Types.listOf(Types.handle(MetricsReceiver.KIND, MetricsReceiver.class)),
@@ -38,7 +34,7 @@ public final class PrometheusExporterFactory implements ComponentFactory {
           "forget series (and delta running totals) not seen for this long")
       .optional("keep_identifying_resource_attributes", Types.BOOL, false,
           "keep service.name, service.namespace and service.instance.id as target_info labels")
-      .block("debug_metrics", DEBUG_METRICS, Schema.BlockSpec.Cardinality.OPTIONAL, "accepted for compatibility")
+      .block("debug_metrics", DebugMetrics.SCHEMA, Schema.BlockSpec.Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   @Override

@@ -66,6 +66,12 @@ final class RemoteWrite implements Component, MetricsReceiver {
   }
 
   RemoteWrite(ComponentContext context, RemoteWriteConfig config, WalStores stores, LongSupplier wallClockMs) {
+    this(context, config, stores, wallClockMs, RemoteWriteEndpoint.SHARD_UPDATE_INTERVAL);
+  }
+
+  /** With the shard count reconsidered every {@code reshardEvery} (tests; Prometheus' 10 s otherwise). */
+  RemoteWrite(ComponentContext context, RemoteWriteConfig config, WalStores stores, LongSupplier wallClockMs,
+      java.time.Duration reshardEvery) {
     this.context = context;
     this.config = config;
     this.wallClockMs = wallClockMs;
@@ -73,7 +79,7 @@ final class RemoteWrite implements Component, MetricsReceiver {
     Labels external = Labels.of(config.externalLabels());
     for (RemoteWriteConfig.Endpoint ep : config.endpoints()) {
       endpoints.add(new RemoteWriteEndpoint(context, ep, external, stores, config.wal(), stop, Timing.SYSTEM,
-          wallClockMs));
+          wallClockMs, reshardEvery));
     }
   }
 
@@ -141,6 +147,7 @@ final class RemoteWrite implements Component, MetricsReceiver {
       }
       if (r == QueueStore.OfferResult.ACCEPTED) {
         ep.metrics.walAppended.increment(items);
+        ep.appended(record.appendedAtMs());
       } else {
         ep.metrics.refused.increment(items);
         if (refusedBy == null) refusedBy = ep;

@@ -127,7 +127,8 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
 
   /**
    * The {@code queue_config} block. The shards hold up to {@code capacity × shards} samples (and
-   * histograms) read from the WAL; {@code min_shards} senders run. Sending retries 5xx, 429 (if enabled) and network
+   * histograms) read from the WAL; between {@code min_shards} and {@code max_shards} senders run,
+   * as many as the load needs ({@link ShardTuner}). Sending retries 5xx, 429 (if enabled) and network
    * errors with a doubling backoff from {@code min_backoff} to {@code max_backoff}, without limit
    * unless {@code sample_age_limit} is set.
    */
@@ -144,11 +145,6 @@ public record RemoteWriteConfig(Map<String, String> externalLabels, List<Endpoin
         throw new IllegalArgumentException("need batch_send_deadline > 0 and 0 < min_backoff <= max_backoff");
       }
       if (sampleAgeLimit.isNegative()) throw new IllegalArgumentException("sample_age_limit must not be negative");
-    }
-
-    /** Samples the shards hold at most (read from the WAL, not yet sent). */
-    public long totalCapacity() {
-      return (long) capacity * minShards;
     }
   }
 

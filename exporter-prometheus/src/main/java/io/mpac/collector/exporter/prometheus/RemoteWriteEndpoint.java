@@ -52,6 +52,14 @@ import org.xerial.snappy.Snappy;
  *   dropped that part: a reference count per record ({@link Ref}).
  * </pre>
  *
+ * <p>Resharding: every {@link #SHARD_UPDATE_INTERVAL} the reader asks a {@link ShardTuner} how many
+ * shards the load needs (Prometheus' rule, between {@code min_shards} and {@code max_shards}). To
+ * change the count it stops dispatching, lets every shard send what it holds and end, then starts
+ * the new set: a series may move to another shard, but only after its old shard has sent all of
+ * it. As in Prometheus, it does not reshard while the endpoint fails (no send succeeded within
+ * {@code batch_send_deadline} although samples are pending), or while stopping. Unlike
+ * Prometheus, an idle endpoint (nothing pending) may still scale back down.
+ *
  * <p>Ordering: the WAL is read in order, a series always goes to the same shard and a shard sends
  * one request at a time, so per series, samples reach the endpoint in the order they were
  * appended. A batch that is being retried holds its shard (as Prometheus does): later samples of
@@ -68,6 +76,9 @@ final class RemoteWriteEndpoint {
   static final int LABEL_CACHE_GENERATION = 100_000;
   private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  /** How often the shard count is reconsidered (Prometheus: shardUpdateDuration). */
+  static final Duration SHARD_UPDATE_INTERVAL = Duration.ofSeconds(10);
+  private static final Shard[] NO_SHARDS = new Shard[0];
 
   final RemoteWriteConfig.Endpoint config;
   private final ComponentContext context;
@@ -86,10 +97,26 @@ final class RemoteWriteEndpoint {
   volatile QueueStore<WalBatch> wal;
   private final WalStores stores;
   private final RemoteWriteConfig.Wal walSettings;
-  private final Shard[] shards;
+  /** The shards dispatched to; replaced (by the reader only) when resharding. */
+  private volatile Shard[] shards;
+  /** The previous shards while a reshard waits for them to send what they hold. */
+  private volatile Shard[] retiring = NO_SHARDS;
+  private final ShardTuner tuner;
+  private final long reshardEveryNanos;
+  private volatile Supervisor supervisor;
+  /** The tuner's inputs since its last interval (items dispatched is the reader's own count). */
+  private final java.util.concurrent.atomic.LongAdder itemsSent = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder itemsFailed = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder sendNanos = new java.util.concurrent.atomic.LongAdder();
+  private long itemsDispatched;
+  /** Append times (epoch ms) of the newest record in the WAL and of the newest sent: their gap is the delay. */
+  private final AtomicLong newestAppendedMs = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong newestSentMs = new AtomicLong(Long.MIN_VALUE);
+  private volatile long lastSuccessNanos;
   /** Samples and histograms taken from the WAL and not yet sent or dropped (in the shards). */
   private final AtomicLong pending = new AtomicLong();
-  private final long capacity;
+  /** Samples the shards hold at most, per shard ({@code capacity}). */
+  private final long capacityPerShard;
   private final Map<String, Metadata> metadata = new ConcurrentHashMap<>();
   private final StopSignal stop;
   private final Timing timing;
@@ -97,7 +124,7 @@ final class RemoteWriteEndpoint {
   private final RetrySchedule schedule;
   private final ReentrantLock roomLock = new ReentrantLock();
   private final Condition roomFreed = roomLock.newCondition();
-  private final List<Supervisor.Worker> workers = new ArrayList<>();
+  private final List<Supervisor.Worker> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile HttpSender sender;
   private volatile String problem;
   private volatile boolean readerDone;
@@ -109,6 +136,12 @@ final class RemoteWriteEndpoint {
   RemoteWriteEndpoint(ComponentContext context, RemoteWriteConfig.Endpoint config, Labels externalLabels,
       WalStores stores, RemoteWriteConfig.Wal walSettings, StopSignal stop, Timing timing,
       LongSupplier wallClockMs) {
+    this(context, config, externalLabels, stores, walSettings, stop, timing, wallClockMs, SHARD_UPDATE_INTERVAL);
+  }
+
+  RemoteWriteEndpoint(ComponentContext context, RemoteWriteConfig.Endpoint config, Labels externalLabels,
+      WalStores stores, RemoteWriteConfig.Wal walSettings, StopSignal stop, Timing timing,
+      LongSupplier wallClockMs, Duration reshardEvery) {
     this.context = context;
     this.config = config;
     this.logger = context.logger();
@@ -120,11 +153,12 @@ final class RemoteWriteEndpoint {
     this.stop = stop;
     this.timing = timing;
     this.wallClockMs = wallClockMs;
-    this.capacity = config.queue().totalCapacity();
+    this.capacityPerShard = config.queue().capacity();
+    this.tuner = new ShardTuner(config.queue().minShards(), config.queue().maxShards());
+    this.reshardEveryNanos = reshardEvery.toNanos();
     // Prometheus retries a batch until it is taken, refused for good, too old, or the stop comes
     this.schedule = new CountedBackoff(config.queue().minBackoff(), config.queue().maxBackoff(), 0, timing.random());
-    this.shards = new Shard[config.queue().minShards()];
-    for (int i = 0; i < shards.length; i++) shards[i] = new Shard(i);
+    this.shards = newShards(config.queue().minShards());
     this.metrics = new RemoteWriteMetrics(context.meterRegistry(), context.tags(), config.name(),
         config.url().toString());
   }
@@ -151,12 +185,39 @@ final class RemoteWriteEndpoint {
       throw new IllegalStateException("endpoint " + config.name() + ": cannot set up the HTTP client: "
           + e.getMessage(), e);
     }
-    metrics.registerGauges(pending::get, () -> shards.length, this::walUsage);
-    String base = "remote-write-" + context.id() + "-" + name();
-    for (Shard s : shards) {
-      workers.add(supervisor.start(base + "-shard-" + s.index, s::run, (w, e) -> s.crashed()));
+    metrics.registerGauges(pending::get, () -> shards.length, tuner::lastDesired, config.queue().minShards(),
+        config.queue().maxShards(), this::walUsage);
+    this.supervisor = supervisor;
+    lastSuccessNanos = timing.nanoTime().getAsLong();
+    startShards(shards);
+    workers.add(supervisor.start(workerBase() + "-wal-reader", this::readLoop, (w, e) -> readerCrashed()));
+  }
+
+  private String workerBase() {
+    return "remote-write-" + context.id() + "-" + name();
+  }
+
+  private Shard[] newShards(int n) {
+    Shard[] out = new Shard[n];
+    for (int i = 0; i < n; i++) out[i] = new Shard(i);
+    return out;
+  }
+
+  private void startShards(Shard[] set) {
+    for (Shard s : set) {
+      s.worker = supervisor.start(workerBase() + "-shard-" + s.index, s::run, (w, e) -> s.crashed());
+      workers.add(s.worker);
     }
-    workers.add(supervisor.start(base + "-wal-reader", this::readLoop, (w, e) -> readerCrashed()));
+  }
+
+  /** The shards running now (for tests). */
+  int shardCount() {
+    return shards.length;
+  }
+
+  /** A record appended at {@code appendedAtMs} (epoch ms) is in the WAL: the tuner's measure of how far behind. */
+  void appended(long appendedAtMs) {
+    newestAppendedMs.accumulateAndGet(appendedAtMs, Math::max);
   }
 
   /** Samples and histograms taken from the WAL and not yet settled. */
@@ -219,7 +280,11 @@ final class RemoteWriteEndpoint {
     long truncateEvery = walSettings.truncateFrequency().toNanos();
     truncate();
     long nextTruncate = timing.nanoTime().getAsLong() + truncateEvery;
+    long nextReshard = timing.nanoTime().getAsLong() + reshardEveryNanos;
+    long lastTick = timing.nanoTime().getAsLong();
     try {
+      // a predecessor that died while resharding left retiring shards: finish that reshard first
+      if (retiring.length > 0 && !reshard(shards.length)) return;
       while (true) {
         self.checkpoint();
         if (stop.isAbandoned()) return;
@@ -227,6 +292,12 @@ final class RemoteWriteEndpoint {
         if (now - nextTruncate >= 0) {
           truncate();
           nextTruncate = now + truncateEvery;
+        }
+        if (now - nextReshard >= 0) {
+          int want = desiredShards((now - lastTick) / 1e9);
+          lastTick = now;
+          nextReshard = now + reshardEveryNanos;
+          if (want != shards.length && !reshard(want)) return;
         }
         Lease<WalBatch> lease = wal.take(Math.min(IDLE_WAIT_NANOS, Math.max(1, nextTruncate - now)));
         if (lease == null) {
@@ -259,7 +330,62 @@ final class RemoteWriteEndpoint {
 
   private boolean hasRoom(int n) {
     long cur = pending.get();
-    return cur == 0 || cur + n <= capacity;
+    return cur == 0 || cur + n <= capacityPerShard * shards.length;
+  }
+
+  // ------------------------------------------------------------------ resharding
+
+  /** One tuner interval: the shard count wanted from now on (the current one when resharding is not allowed). */
+  private int desiredShards(double seconds) {
+    long sent = itemsSent.sumThenReset();
+    long failed = itemsFailed.sumThenReset();
+    long nanos = sendNanos.sumThenReset();
+    long in = itemsDispatched;
+    itemsDispatched = 0;
+    long appended = newestAppendedMs.get();
+    long sentMs = newestSentMs.get();
+    double delay = appended == Long.MIN_VALUE || sentMs == Long.MIN_VALUE ? 0 : Math.max(0, appended - sentMs) / 1000.0;
+    int current = shards.length;
+    int want = tuner.next(current, new ShardTuner.Interval(in, sent, failed, nanos, seconds, delay));
+    if (want == current || stop.isStopping()) return current;
+    long sinceSuccess = timing.nanoTime().getAsLong() - lastSuccessNanos;
+    if (pending.get() > 0 && sinceSuccess > config.queue().batchSendDeadline().toNanos()) {
+      log.log(Level.INFO, "reshard-skip", () -> "endpoint " + name() + ": not resharding to " + want
+          + " shards: no send succeeded within batch_send_deadline");
+      return current;
+    }
+    return want;
+  }
+
+  /**
+   * Replaces the shards by {@code count} new ones: the old ones send what they hold and end first,
+   * so no series has samples in two shards at once. False when the stop was abandoned meanwhile.
+   */
+  private boolean reshard(int count) throws InterruptedException {
+    Shard[] old = shards;
+    retiring = old;
+    for (Shard s : old) s.retire();
+    long nextTruncate = timing.nanoTime().getAsLong() + walSettings.truncateFrequency().toNanos();
+    for (Shard s : old) {
+      while (s.worker != null && s.worker.isAlive()) {
+        if (stop.isAbandoned()) return false;
+        long now = timing.nanoTime().getAsLong();
+        if (now - nextTruncate >= 0) {
+          truncate(); // so that a shard retrying for ever still drops what max_keepalive_time expired
+          nextTruncate = now + walSettings.truncateFrequency().toNanos();
+        }
+        s.worker.join(TimeUnit.NANOSECONDS.toMillis(IDLE_WAIT_NANOS));
+      }
+    }
+    Shard[] next = newShards(count);
+    for (Shard s : old) workers.remove(s.worker);
+    shards = next;
+    retiring = NO_SHARDS;
+    startShards(next);
+    if (old.length != count) {
+      logger.info("endpoint " + name() + ": resharding from " + old.length + " to " + count + " shards");
+    }
+    return true;
   }
 
   private void awaitRoom(long nanos) throws InterruptedException {
@@ -302,6 +428,8 @@ final class RemoteWriteEndpoint {
   /** Hands a record's items to the shards, by series. */
   private void dispatch(Lease<WalBatch> lease) {
     WalBatch batch = lease.payload();
+    appended(batch.appendedAtMs()); // a record recovered from disk was never seen by append
+    Shard[] shards = this.shards;
     for (Metadata m : batch.metadata()) {
       Metadata old = metadata.get(m.familyName());
       if (!m.equals(old)) metadata.put(m.familyName(), m);
@@ -316,6 +444,7 @@ final class RemoteWriteEndpoint {
     }
     Ref ref = new Ref(lease, n, batch.appendedAtMs());
     pending.addAndGet(n);
+    itemsDispatched += n;
     List<HistogramSample> hs = config.sendNativeHistograms() ? batch.histograms() : List.of();
     if (shards.length == 1) {
       List<Object> all = new ArrayList<>(n);
@@ -405,6 +534,7 @@ final class RemoteWriteEndpoint {
   void beginStop() {
     if (wal == null) return;
     wal.closeForOffers();
+    for (Shard s : retiring) s.wake();
     for (Shard s : shards) s.wake();
   }
 
@@ -420,11 +550,13 @@ final class RemoteWriteEndpoint {
     for (Supervisor.Worker w : workers) alive |= w.isAlive();
     if (alive) {
       stop.abandon();
+      for (Shard s : retiring) s.wake();
       for (Shard s : shards) s.wake();
       joinAll(timing.nanoTime().getAsLong() + GRACE_NANOS);
     }
     long lost = 0;
     if (!wal.persistent()) {
+      for (Shard s : retiring) lost += s.dropRemaining();
       for (Shard s : shards) lost += s.dropRemaining();
       Lease<WalBatch> held = readerHolds;
       if (held != null) {
@@ -502,6 +634,10 @@ final class RemoteWriteEndpoint {
 
   private final class Shard {
     private final int index;
+    /** Its thread, set when started. */
+    volatile Supervisor.Worker worker;
+    /** Set when resharding: send what is queued, then end. */
+    private boolean retiring;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Part> queue = new ArrayDeque<>();
@@ -563,6 +699,17 @@ final class RemoteWriteEndpoint {
       }
     }
 
+    /** Sends what it holds at once, then ends (resharding). */
+    void retire() {
+      lock.lock();
+      try {
+        retiring = true;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
     void wake() {
       lock.lock();
       try {
@@ -601,9 +748,10 @@ final class RemoteWriteEndpoint {
         while (true) {
           if (stop.isAbandoned()) return null;
           boolean draining = stop.isStopping();
-          if (queued == 0 && draining && readerDone) return null;
+          if (queued == 0 && ((draining && readerDone) || retiring)) return null;
           long now = timing.nanoTime().getAsLong();
-          if (queued >= max || (queued > 0 && (draining || now - batchStartNanos >= deadlineNanos))) break;
+          boolean flush = draining || retiring || now - batchStartNanos >= deadlineNanos;
+          if (queued >= max || (queued > 0 && flush)) break;
           if (queued == 0) {
             // back to the loop now and then, so that a restarted shard reaches its checkpoint
             changed.awaitNanos(IDLE_WAIT_NANOS);
@@ -780,6 +928,7 @@ final class RemoteWriteEndpoint {
 
   /** Delivers one batch and accounts for every item once. */
   private void send(ShardBatch batch, Shard shard) throws InterruptedException {
+    long t0 = timing.nanoTime().getAsLong();
     Delivery.Result result = shard.delivery.deliver(batch, config.remoteTimeout(),
         () -> batch.items.size() + " samples to endpoint " + name() + " (" + config.url() + ")");
     Counts c = batch.live == null ? Counts.of(batch.items, config.sendExemplars()) : batch.live;
@@ -791,11 +940,19 @@ final class RemoteWriteEndpoint {
         metrics.bytes.increment(batch.length);
         problem = null;
       }
+      long now = timing.nanoTime().getAsLong();
+      itemsSent.add(batch.items.size());
+      sendNanos.add(now - t0);
+      lastSuccessNanos = now;
+      long newest = Long.MIN_VALUE;
+      for (Ref r : batch.refs) newest = Math.max(newest, r.appendedAtMs);
+      newestSentMs.accumulateAndGet(newest, Math::max);
       shard.settle(batch);
     } else if (result instanceof Delivery.Dropped d) {
       metrics.samples.failed.increment(c.samples);
       metrics.histograms.failed.increment(c.histograms);
       metrics.exemplars.failed.increment(c.exemplars);
+      itemsFailed.add(batch.items.size());
       int status = batch.lastStatus;
       if (status == 401 || status == 403 || status == 404 || status == 405) {
         problem = "endpoint " + name() + " refuses writes: " + d.why();

@@ -30,9 +30,9 @@ public final class RemoteWriteFactory implements ComponentFactory {
       .build();
 
   static final Schema QUEUE = Schema.builder()
-      .optional("capacity", Types.INT, 10_000L, "samples per shard read ahead from the WAL; the shards hold capacity x min_shards")
-      .optional("min_shards", Types.INT, 1L, "parallel senders (series are sharded by label hash)")
-      .optional("max_shards", Types.INT, 50L, "upper bound for shards (the shard count is fixed at min_shards)")
+      .optional("capacity", Types.INT, 10_000L, "samples per shard read ahead from the WAL; the shards hold capacity x shards")
+      .optional("min_shards", Types.INT, 1L, "parallel senders at least (series are sharded by label hash)")
+      .optional("max_shards", Types.INT, 50L, "parallel senders at most: the count follows the load every 10 s, as Prometheus' resharding does")
       .optional("max_samples_per_send", Types.INT, 2_000L, "samples per request at most")
       .optional("batch_send_deadline", Types.DURATION, Duration.ofSeconds(5), "send a partial batch after this long")
       .optional("min_backoff", Types.DURATION, Duration.ofMillis(30), "first wait before a retry; doubles per retry")

@@ -29,7 +29,9 @@ import io.mpac.collector.exporter.queue.QueueStore;
  *   <li>{@code prometheus_remote_storage_samples_refused_total}: refused at append because the
  *       WAL was full (the OTLP sender is asked to retry)
  *   <li>{@code prometheus_remote_storage_samples_pending} (read from the WAL, in the shards, not
- *       yet sent), {@code prometheus_remote_storage_shards}
+ *       yet sent), {@code prometheus_remote_storage_shards} (running now; it moves between
+ *       {@code prometheus_remote_storage_shards_min} and {@code _max} with the load), {@code
+ *       prometheus_remote_storage_shards_desired}
  *   <li>{@code prometheus_remote_write_wal_samples_appended_total}, {@code
  *       prometheus_remote_write_wal_storage_{bytes,records,samples}}: the endpoint's WAL
  *   <li>{@code prometheus_remote_storage_sent_batch_duration_seconds} (histogram)
@@ -111,11 +113,19 @@ final class RemoteWriteMetrics {
    * ({@link #removeGauges}), because a reload builds the next instance under the same tags while
    * this one still runs.
    */
-  void registerGauges(Supplier<Number> pending, Supplier<Number> shards, Supplier<QueueStore.Usage> wal) {
+  void registerGauges(Supplier<Number> pending, Supplier<Number> shards, Supplier<Number> desiredShards,
+      int minShards, int maxShards, Supplier<QueueStore.Usage> wal) {
     gauges.add(Gauge.builder("prometheus.remote.storage.samples.pending", pending)
         .description("Samples and histograms read from the WAL, not yet sent.").tags(tags).register(registry));
     gauges.add(Gauge.builder("prometheus.remote.storage.shards", shards)
-        .description("Number of shards sending in parallel.").tags(tags).register(registry));
+        .description("Number of shards sending in parallel now.").tags(tags).register(registry));
+    gauges.add(Gauge.builder("prometheus.remote.storage.shards.desired", desiredShards)
+        .description("Shards the load asked for at the last reconsideration, before rounding and bounds.")
+        .tags(tags).register(registry));
+    gauges.add(Gauge.builder("prometheus.remote.storage.shards.min", () -> minShards)
+        .description("min_shards.").tags(tags).register(registry));
+    gauges.add(Gauge.builder("prometheus.remote.storage.shards.max", () -> maxShards)
+        .description("max_shards.").tags(tags).register(registry));
     gauges.add(Gauge.builder("prometheus.remote.write.wal.storage.bytes", () -> wal.get().bytes())
         .description("Bytes the endpoint's WAL holds (on disk: including acked records not yet reclaimed).")
         .tags(tags).register(registry));

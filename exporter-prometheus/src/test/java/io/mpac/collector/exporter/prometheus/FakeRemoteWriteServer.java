@@ -46,15 +46,25 @@ final class FakeRemoteWriteServer implements AutoCloseable {
   final List<Throwable> errors = new CopyOnWriteArrayList<>();
   /** When set, a request it matches is answered 503 (and not recorded as received). */
   volatile java.util.function.Predicate<RemoteWriteDecoder.WriteRequest> unavailableFor;
+  /** How long each request takes to answer (a slow endpoint). */
+  volatile long delayMillis;
+  /** Requests being answered now, and the most at once. */
+  final AtomicInteger inFlight = new AtomicInteger();
+  final AtomicInteger maxInFlight = new AtomicInteger();
 
   FakeRemoteWriteServer() throws IOException {
     this(0);
   }
 
   FakeRemoteWriteServer(int port) throws IOException {
+    this(port, 4);
+  }
+
+  /** With {@code threads} requests answered at once at most. */
+  FakeRemoteWriteServer(int port, int threads) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     server.createContext("/api/v1/write", this::handle);
-    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.setExecutor(Executors.newFixedThreadPool(threads));
     server.start();
   }
 
@@ -73,7 +83,17 @@ final class FakeRemoteWriteServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     attempts.incrementAndGet();
+    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    boolean answered = false;
     try (InputStream in = ex.getRequestBody()) {
+      long delay = delayMillis;
+      if (delay > 0) {
+        try {
+          Thread.sleep(delay);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       byte[] body = in.readAllBytes();
       Response r = script.poll();
       java.util.function.Predicate<RemoteWriteDecoder.WriteRequest> refuse = unavailableFor;
@@ -95,9 +115,13 @@ final class FakeRemoteWriteServer implements AutoCloseable {
       if (r == null) r = Response.of(204, "");
       r.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
       byte[] out = r.body().getBytes(StandardCharsets.UTF_8);
+      // no longer in flight once the client may send its next request
+      answered = true;
+      inFlight.decrementAndGet();
       ex.sendResponseHeaders(r.status(), out.length == 0 ? -1 : out.length);
       if (out.length > 0) ex.getResponseBody().write(out);
     } finally {
+      if (!answered) inFlight.decrementAndGet();
       ex.close();
     }
   }

@@ -1,6 +1,7 @@
 package io.mpac.collector.exporter.otlp;
 
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -106,16 +107,10 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       .optional("authority", Types.STRING, "", "override the :authority header")
       .optional("balancer_name", Types.oneOf("round_robin", "pick_first"), "round_robin", "load balancing policy")
       .optional("wait_for_ready", Types.BOOL, false, "wait for a connection instead of failing fast")
-      .optional("read_buffer_size", Types.BYTES, null, "accepted for compatibility; no effect")
-      .optional("write_buffer_size", Types.BYTES, null, "accepted for compatibility; no effect")
+      .refused("read_buffer_size", Types.BYTES, "grpc-java sizes its read buffers itself; remove it")
+      .refused("write_buffer_size", Types.BYTES, "grpc-java sizes its write buffers itself; remove it")
       .block("tls", TlsBlocks.OTLP_TLS, Cardinality.OPTIONAL)
       .block("keepalive", KEEPALIVE_SCHEMA, Cardinality.OPTIONAL)
-      .build();
-
-  /** Alloy's {@code debug_metrics} block, accepted and ignored (our metrics are always on). */
-  public static final Schema DEBUG_METRICS_SCHEMA = Schema.builder()
-      .optional("disable_high_cardinality_metrics", Types.BOOL, true)
-      .optional("level", Types.STRING, "detailed")
       .build();
 
   public static final Schema SCHEMA = Schema.builder()
@@ -123,7 +118,7 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
       .block("client", CLIENT_SCHEMA, Cardinality.REQUIRED)
       .block("sending_queue", QueueConfig.SCHEMA, Cardinality.OPTIONAL)
       .block("retry_on_failure", RetryConfig.SCHEMA, Cardinality.OPTIONAL)
-      .block("debug_metrics", DEBUG_METRICS_SCHEMA, Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   public OtlpGrpcExporterConfig {

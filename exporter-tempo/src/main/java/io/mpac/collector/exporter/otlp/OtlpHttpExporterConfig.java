@@ -1,6 +1,7 @@
 package io.mpac.collector.exporter.otlp;
 
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -78,13 +79,13 @@ public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compress
       .optional("headers", Types.mapOf(Types.SECRET), Map.of(), "HTTP headers sent with every request")
       .optional("auth", io.mpac.collector.auth.AuthHandler.TYPE, null,
           "otelcol.auth.X.handler: its credential is sent with every request")
-      .optional("read_buffer_size", Types.BYTES, null, "accepted for compatibility; no effect")
-      .optional("write_buffer_size", Types.BYTES, null, "accepted for compatibility; no effect")
-      .optional("max_idle_conns", Types.INT, null, "accepted for compatibility; no effect")
-      .optional("max_idle_conns_per_host", Types.INT, null, "accepted for compatibility; no effect")
-      .optional("max_conns_per_host", Types.INT, null, "accepted for compatibility; no effect")
-      .optional("idle_conn_timeout", Types.DURATION, null, "accepted for compatibility; no effect")
-      .optional("disable_keep_alives", Types.BOOL, false, "accepted for compatibility; no effect")
+      .refused("read_buffer_size", Types.BYTES, "the HTTP client sizes its buffers itself; remove it")
+      .refused("write_buffer_size", Types.BYTES, "the HTTP client sizes its buffers itself; remove it")
+      .refused("max_idle_conns", Types.INT, "the HTTP client's connection pool is not configurable; remove it")
+      .refused("max_idle_conns_per_host", Types.INT, "the HTTP client's connection pool is not configurable; remove it")
+      .refused("max_conns_per_host", Types.INT, "the HTTP client's connection pool is not configurable; remove it")
+      .refused("idle_conn_timeout", Types.DURATION, "the HTTP client's connection pool is not configurable; remove it")
+      .onlyValue("disable_keep_alives", Types.BOOL, false, "connections are always kept alive")
       .block("tls", TlsBlocks.OTLP_TLS, Cardinality.OPTIONAL)
       .build();
 
@@ -96,7 +97,7 @@ public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compress
       .block("client", CLIENT_SCHEMA, Cardinality.REQUIRED)
       .block("sending_queue", QueueConfig.SCHEMA, Cardinality.OPTIONAL)
       .block("retry_on_failure", RetryConfig.SCHEMA, Cardinality.OPTIONAL)
-      .block("debug_metrics", OtlpGrpcExporterConfig.DEBUG_METRICS_SCHEMA, Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   public OtlpHttpExporterConfig {

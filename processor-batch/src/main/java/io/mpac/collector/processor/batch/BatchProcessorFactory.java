@@ -4,6 +4,7 @@ import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.ComponentFactory;
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -22,9 +23,6 @@ public final class BatchProcessorFactory implements ComponentFactory {
       .optional("logs", Types.consumersOf(Signal.LOGS), List.of(), "consumers of logs batches")
       .build();
 
-  static final Schema DEBUG_METRICS = Schema.builder()
-      .optional("disable_high_cardinality_metrics", Types.BOOL, Boolean.TRUE)
-      .build();
 
   static final Schema SCHEMA = Schema.builder()
       .optional("timeout", Types.DURATION, BatchProcessorConfig.DEFAULT_TIMEOUT,
@@ -37,7 +35,7 @@ public final class BatchProcessorFactory implements ComponentFactory {
       .optional("metadata_cardinality_limit", Types.INT, (long) BatchProcessorConfig.DEFAULT_METADATA_CARDINALITY_LIMIT,
           "the most distinct metadata combinations; 0 = no limit")
       .block("output", OUTPUT, Cardinality.REQUIRED)
-      .block("debug_metrics", DEBUG_METRICS, Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   @Override

@@ -18,13 +18,14 @@ final class MatchStage implements Stage {
       depth -> depth >= Stages.MAX_MATCH_DEPTH ? null : Stages.addBlocks(Schema.builder()
           .required(SELECTOR, Types.STRING, "LogQL stream selector, optionally with line filters: {app=\"api\"} |= \"error\".")
           .optional(ACTION, Types.oneOf("keep", "drop"), "keep", "keep: run the nested stages on matches; drop: drop matches.")
-          .optional(PIPELINE_NAME, Types.STRING, "", "Name of the nested pipeline.")
+          .refused(PIPELINE_NAME, Types.STRING,
+              "it names a nested pipeline in Alloy's debug output, which this collector does not have; remove it")
           .optional(DROP_COUNTER_REASON, Types.STRING, "match_stage", "The reason label when action is drop."),
           depth + 1).build(),
       a -> {
         List<StageConfig> nested = Stages.fromChildren(a);
         return Stages.blaming(a, SELECTOR, () -> new Config(a.string(SELECTOR),
-            Action.valueOf(a.string(ACTION).toUpperCase(java.util.Locale.ROOT)), a.string(PIPELINE_NAME),
+            Action.valueOf(a.string(ACTION).toUpperCase(java.util.Locale.ROOT)), "", // pipeline_name is refused
             a.string(DROP_COUNTER_REASON), nested));
       });
 

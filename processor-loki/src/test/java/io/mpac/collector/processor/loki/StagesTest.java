@@ -144,6 +144,7 @@ class StagesTest {
     assertThat(run(entry("{\"path\":\"/ready\"}"), health).dropReason()).isEqualTo("healthcheck");
     assertThat(run(entry("{\"path\":\"/orders\"}"), health).entry()).isNotNull();
 
+    // source = "level,app", separator = "|", value = "debug|api": the joined values must equal value
     DropStage.Config byValue = new DropStage.Config("level,app", "|", null, "debug|api", null, 0, null);
     assertThat(run(entry("{\"level\":\"debug\",\"app\":\"api\"}"), json("level", "", "app", ""), byValue).dropReason())
         .isEqualTo("drop_stage");

@@ -4,6 +4,7 @@ import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.ComponentFactory;
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -22,9 +23,6 @@ public final class MemoryLimiterFactory implements ComponentFactory {
       .optional("logs", Types.consumersOf(Signal.LOGS), List.of(), "consumers of logs")
       .build();
 
-  static final Schema DEBUG_METRICS = Schema.builder()
-      .optional("disable_high_cardinality_metrics", Types.BOOL, Boolean.TRUE)
-      .build();
 
   static final Schema SCHEMA = Schema.builder()
       .required("check_interval", Types.DURATION, "how often the heap is measured; greater than zero")
@@ -36,7 +34,7 @@ public final class MemoryLimiterFactory implements ComponentFactory {
       .optional("spike_limit_percentage", Types.INT, 0L,
           "hard minus soft limit in percent of the max heap, less than limit_percentage; required with it")
       .block("output", OUTPUT, Cardinality.REQUIRED)
-      .block("debug_metrics", DEBUG_METRICS, Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   @Override

@@ -3,6 +3,7 @@ package io.mpac.collector.receiver.otlp;
 import io.mpac.collector.auth.AuthHandler;
 import io.mpac.collector.auth.ServerAuthenticator;
 import io.mpac.collector.component.schema.Args;
+import io.mpac.collector.component.schema.DebugMetrics;
 import io.mpac.collector.component.schema.Schema;
 import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
@@ -105,7 +106,7 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
   /**
    * The gRPC server.
    *
-   * @param readBufferSize accepted for compatibility with Alloy; grpc-java sizes its buffers itself
+   * @param readBufferSize not configurable (read_buffer_size is refused): grpc-java sizes its buffers itself
    * @param maxConcurrentStreams per connection; 0 = unlimited
    */
   public record Grpc(String host, int port, long maxRecvMsgSize, int maxConcurrentStreams, long readBufferSize,
@@ -160,11 +161,20 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
     }
   }
 
-  /** {@code cors {}}: off unless {@code allowedOrigins} is non-empty. {@code maxAge} in seconds, 0 = unset. */
-  public record Cors(List<String> allowedOrigins, List<String> allowedHeaders, long maxAge) {
+  /**
+   * {@code cors {}}: off unless {@code allowedOrigins} is non-empty. {@code maxAge} in seconds, 0 =
+   * unset. {@code exposedHeaders}: response headers a browser script may read
+   * ({@code Access-Control-Expose-Headers}).
+   */
+  public record Cors(List<String> allowedOrigins, List<String> allowedHeaders, long maxAge, List<String> exposedHeaders) {
     public Cors {
       allowedOrigins = List.copyOf(allowedOrigins);
       allowedHeaders = List.copyOf(allowedHeaders);
+      exposedHeaders = List.copyOf(exposedHeaders);
+    }
+
+    public Cors(List<String> allowedOrigins, List<String> allowedHeaders, long maxAge) {
+      this(allowedOrigins, allowedHeaders, maxAge, List.of());
     }
 
     public static final Cors NONE = new Cors(List.of(), List.of(), 0);
@@ -259,11 +269,11 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
 
   static final Schema GRPC = Schema.builder()
       .optional("endpoint", Types.STRING, DEFAULT_GRPC_ENDPOINT)
-      .optional("transport", Types.oneOf("tcp"), "tcp")
+      .optional("transport", Types.oneOf("tcp"), "tcp", "only \"tcp\" (Alloy's \"unix\" is refused as a value outside the list)")
       .optional("max_recv_msg_size", Types.BYTES, DEFAULT_MAX_RECV_MSG_SIZE)
       .optional("max_concurrent_streams", Types.INT, (long) DEFAULT_MAX_CONCURRENT_STREAMS)
-      .optional("read_buffer_size", Types.BYTES, DEFAULT_READ_BUFFER_SIZE)
-      .optional("write_buffer_size", Types.BYTES, 0L)
+      .refused("read_buffer_size", Types.BYTES, "grpc-java sizes its read buffers itself; remove it")
+      .refused("write_buffer_size", Types.BYTES, "grpc-java sizes its write buffers itself; remove it")
       .optional("include_metadata", Types.BOOL, false)
       .optional("auth", AuthHandler.TYPE, null, "otelcol.auth.X.handler: calls without its credential get UNAUTHENTICATED")
       .optional("max_connections", Types.INT, (long) DEFAULT_MAX_CONNECTIONS,
@@ -279,7 +289,8 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
   static final Schema CORS = Schema.builder()
       .optional("allowed_origins", Types.STRING_LIST, List.of())
       .optional("allowed_headers", Types.STRING_LIST, List.of())
-      .optional("exposed_headers", Types.STRING_LIST, List.of())
+      .optional("exposed_headers", Types.STRING_LIST, List.of(),
+          "response headers a browser script may read (Access-Control-Expose-Headers)")
       .optional("max_age", Types.INT, 0L)
       .build();
 
@@ -307,10 +318,6 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       .optional("logs", Types.consumersOf(Signal.LOGS), List.of())
       .build();
 
-  static final Schema DEBUG_METRICS = Schema.builder()
-      .optional("disable_high_cardinality_metrics", Types.BOOL, true)
-      .build();
-
   /** The component's schema: no attributes; blocks {@code grpc}, {@code http}, {@code output}. */
   public static final Schema SCHEMA = Schema.builder()
       .optional("max_in_flight_bytes", Types.BYTES, 0L,
@@ -318,7 +325,7 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       .block("grpc", GRPC, Cardinality.OPTIONAL, "the OTLP/gRPC server; absent = off")
       .block("http", HTTP, Cardinality.OPTIONAL, "the OTLP/HTTP server; absent = off")
       .block("output", OUTPUT, Cardinality.REQUIRED)
-      .block("debug_metrics", DEBUG_METRICS, Cardinality.OPTIONAL)
+      .block("debug_metrics", DebugMetrics.SCHEMA, Cardinality.OPTIONAL, DebugMetrics.DOC)
       .build();
 
   /** Builds the config from decoded arguments, reporting every semantic problem at once. */
@@ -348,7 +355,7 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       Limits limits = new Limits(maxConnections(g, problems), null, positiveDuration(g, "read_timeout", problems),
           Math.max(0, perConnection));
       grpc = new Grpc(hp.host, hp.port, max, (int) Math.max(0, Math.min(streams, Integer.MAX_VALUE)),
-          g.bytes("read_buffer_size"), g.bool("include_metadata"), keepalive, tls(g.block("tls"), problems), limits,
+          DEFAULT_READ_BUFFER_SIZE, g.bool("include_metadata"), keepalive, tls(g.block("tls"), problems), limits,
           serverAuth(g, problems));
     }
     Http http = null;
@@ -379,7 +386,7 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
         }
         long maxAge = c.integer("max_age");
         if (maxAge < 0) problems.add(new Diagnostic(c.positionOf("max_age"), "max_age must be >= 0"));
-        cors = new Cors(origins, c.list("allowed_headers"), Math.max(0, maxAge));
+        cors = new Cors(origins, c.list("allowed_headers"), Math.max(0, maxAge), c.list("exposed_headers"));
       }
       Limits limits = new Limits(maxConnections(h, problems), positiveDuration(h, "read_header_timeout", problems),
           positiveDuration(h, "read_timeout", problems), 0);

@@ -453,6 +453,8 @@ final class HttpExportHandler extends SimpleChannelInboundHandler<HttpObject> {
     if (!originAllowed(origin)) return;
     h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+    List<String> exposed = config.cors().exposedHeaders();
+    if (!exposed.isEmpty()) h.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, String.join(", ", exposed));
     h.add(HttpHeaderNames.VARY, "Origin");
   }
 
