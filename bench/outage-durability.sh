@@ -23,6 +23,8 @@
 # arrived, or the collector died. Work files stay in $OUT (default: a new directory under /tmp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 OUTAGE_SECONDS="${OUTAGE_SECONDS:-600}"
 RATE="${RATE:-1000}"
@@ -40,7 +42,6 @@ if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   ./mvnw -B -q package -DskipTests -pl collector-app,bench -am
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 OTLP_PORT=$(free_port)
 ADMIN_PORT=$(free_port)
 # nothing listens on these until the recovery phase
@@ -131,21 +132,12 @@ java $JVM_FLAGS -Xlog:gc:file="$OUT/gc.log" -jar "$JAR" run \
 COLLECTOR=$!
 PIDS+=("$COLLECTOR")
 
-metrics() { curl -sf --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" || true; }
-# sum of a metric's samples whose line matches the optional filter
-metric_sum() { awk -v n="$1" -v f="${2:-}" '$1 ~ "^"n"({|$)" && (f == "" || index($0, f)) { s += $NF } END { printf "%.0f", s }'; }
-sink_field() { # file prefix field: the field of the last line starting with prefix
-  { grep "^$2 " "$1" 2>/dev/null || true; } | tail -n 1 | sed -n "s/.* $3=\([0-9]*\).*/\1/p" | { read -r v || true; echo "${v:-0}"; }
-}
+metrics() { admin_metrics "$ADMIN_PORT"; }
 traces_delivered() { sink_field "$OUT/traces-sink.log" sink items; }
 logs_delivered() { sink_field "$OUT/push-sink.log" loki entries; }
 metrics_delivered() { sink_field "$OUT/push-sink.log" rw samples; }
 
-for _ in $(seq 1 150); do
-  curl -sf "http://127.0.0.1:$ADMIN_PORT/-/ready" > /dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$ADMIN_PORT/-/ready" > /dev/null || { echo "collector did not become ready"; cat "$OUT/collector.log"; exit 1; }
+wait_ready "$ADMIN_PORT" "$OUT/collector.log"
 
 echo "outage" > "$OUT/phase"
 sample_loop() {

@@ -8,6 +8,7 @@
 #   scripts/fuzz-long.sh                       # every target
 #   scripts/fuzz-long.sh OtlpValidatorFuzz     # receiver-otlp: OtlpValidatorFuzz, JsonTranscoderFuzz, SplitMergeFuzz
 #   scripts/fuzz-long.sh ParserFuzz            # collector-core
+#   APPEND=1 scripts/fuzz-long.sh ...          # also appends the figures to docs/BENCHMARKS.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tests="${*:-OtlpValidatorFuzz JsonTranscoderFuzz SplitMergeFuzz ParserFuzz}"
@@ -16,6 +17,13 @@ log=$(mktemp)
 status=0
 ./mvnw -B -o test -pl collector-core,receiver-otlp -am -Dtest="$pattern" -Dsurefire.failIfNoSpecifiedTests=false \
   -Dfuzz.inputs="${FUZZ_INPUTS:-1000000}" -Dfuzz.seed="${FUZZ_SEED:-1000000}" > "$log" 2>&1 || status=$?
-grep -E "^fuzz |Tests run:|FAIL|property failed" "$log" || true
+summary=$(grep -E "^fuzz |Tests run:|FAIL|property failed" "$log" || true)
+echo "$summary"
 rm -f "$log"
+if [[ "${APPEND:-0}" == "1" ]]; then
+  # shellcheck source=scripts/append-report.sh
+  source scripts/append-report.sh
+  { echo "\`scripts/fuzz-long.sh $tests\` with FUZZ_INPUTS=${FUZZ_INPUTS:-1000000}, FUZZ_SEED=${FUZZ_SEED:-1000000}, exit status $status:"
+    echo; echo '```'; echo "$summary"; echo '```'; } | append_report "Fuzzing, long run"
+fi
 exit "$status"

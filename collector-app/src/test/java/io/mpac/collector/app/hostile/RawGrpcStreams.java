@@ -33,6 +33,12 @@ final class RawGrpcStreams {
 
   static void unfinished(int port, int connections, int streamsPerConnection, int declared, int sent,
       AtomicBoolean running) throws Exception {
+    unfinished("127.0.0.1", port, connections, streamsPerConnection, declared, sent, running);
+  }
+
+  /** The same from {@code from} (another loopback address is another client to the collector). */
+  static void unfinished(String from, int port, int connections, int streamsPerConnection, int declared, int sent,
+      AtomicBoolean running) throws Exception {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     List<Channel> conns = new ArrayList<>();
     try {
@@ -46,7 +52,8 @@ final class RawGrpcStreams {
                   c.pipeline().addLast(Http2FrameCodecBuilder.forClient().build());
                   c.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                 }
-              }).connect("127.0.0.1", port).sync().channel());
+              }).connect(new java.net.InetSocketAddress("127.0.0.1", port), new java.net.InetSocketAddress(from, 0))
+              .sync().channel());
         }
         for (Channel c : conns) {
           c.attr(OPEN).setIfAbsent(new ArrayList<>());

@@ -6,6 +6,7 @@ import io.mpac.collector.component.schema.Type;
 import io.mpac.collector.component.schema.Types;
 import io.mpac.collector.config.syntax.Diagnostic;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,7 +18,10 @@ import java.util.List;
  *       {@code prometheus.remote_write} (Prometheus' common HTTP client config).
  * </ul>
  * Decoding checks contradictions (a {@code _file} and its {@code _pem}, a certificate without a key)
- * and parses inline PEM, so a bad one is an error at its position; files are read at start.
+ * and parses inline PEM, so a bad one is an error at its position; files are read at start and,
+ * with the OTLP block's {@code reload_interval}, again when they change. {@code tls_config} files
+ * are checked every {@link #TLS_CONFIG_RELOAD_INTERVAL} (Prometheus re-reads them when they change;
+ * its block has no such attribute).
  */
 public final class TlsBlocks {
 
@@ -25,6 +29,8 @@ public final class TlsBlocks {
       .optional("insecure", Types.BOOL, false, "plaintext: no TLS")
       .optional("insecure_skip_verify", Types.BOOL, false, "do not verify the server certificate"), Types.SECRET)
       .optional("server_name", Types.STRING, "", "name to verify the server certificate against")
+      .optional("reload_interval", Types.DURATION, null,
+          "check ca_file, cert_file and key_file this often; new connections use changed files; unset = read once")
       .build();
 
   public static final Schema TLS_CONFIG = pemFiles(Schema.builder(), Types.STRING)
@@ -43,6 +49,9 @@ public final class TlsBlocks {
         .optional("key_pem", Types.SECRET, "", "PEM (PKCS#8) client key");
   }
 
+  /** How often {@code tls_config}'s files are checked for changes. */
+  public static final Duration TLS_CONFIG_RELOAD_INTERVAL = Duration.ofSeconds(10);
+
   private TlsBlocks() {}
 
   /**
@@ -50,7 +59,13 @@ public final class TlsBlocks {
    * {@link OtlpTls#DEFAULTS}.
    */
   public static OtlpTls otlpTls(Args block, List<Diagnostic> diags) {
-    return block == null ? OtlpTls.DEFAULTS : new OtlpTls(block.bool("insecure"), decode(block, diags));
+    if (block == null) return OtlpTls.DEFAULTS;
+    Duration reload = block.duration("reload_interval");
+    if (reload != null && (reload.isZero() || reload.isNegative())) {
+      diags.add(new Diagnostic(block.positionOf("reload_interval"), "reload_interval must be positive"));
+      reload = null;
+    }
+    return new OtlpTls(block.bool("insecure"), decode(block, diags).withReloadInterval(reload));
   }
 
   /**
@@ -58,7 +73,7 @@ public final class TlsBlocks {
    * {@link TlsSettings#NONE}.
    */
   public static TlsSettings tlsConfig(Args block, List<Diagnostic> diags) {
-    return block == null ? TlsSettings.NONE : decode(block, diags);
+    return block == null ? TlsSettings.NONE : decode(block, diags).withReloadInterval(TLS_CONFIG_RELOAD_INTERVAL);
   }
 
   private static TlsSettings decode(Args b, List<Diagnostic> diags) {

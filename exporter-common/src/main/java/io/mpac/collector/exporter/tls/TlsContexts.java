@@ -1,31 +1,29 @@
 package io.mpac.collector.exporter.tls;
 
-import java.io.ByteArrayInputStream;
+import io.mpac.collector.tls.FileReloader;
+import io.mpac.collector.tls.Pem;
+import io.mpac.collector.tls.ReloadableKeyManager;
+import io.mpac.collector.tls.ReloadableTrustManager;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
@@ -36,9 +34,6 @@ import javax.net.ssl.X509TrustManager;
  * and the {@link SSLParameters} with the enabled protocols. Reads the files named in the settings.
  */
 public final class TlsContexts {
-
-  private static final String BEGIN_KEY = "-----BEGIN PRIVATE KEY-----";
-  private static final String END_KEY = "-----END PRIVATE KEY-----";
 
   private TlsContexts() {}
 
@@ -59,48 +54,62 @@ public final class TlsContexts {
     return p;
   }
 
-  /** Trust managers for the settings, or null for the system default (no CA, no name override). */
+  /**
+   * Trust managers for the settings, or null for the system default (no CA, no name override).
+   * With {@link TlsSettings#reloads()} and a {@code caFile}, the CA file is re-read when it changes.
+   */
   public static TrustManager[] trustManagers(TlsSettings tls) throws IOException, GeneralSecurityException {
     if (tls.insecureSkipVerify()) return new TrustManager[] {TrustAll.INSTANCE};
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    X509TrustManager trust;
     if (tls.hasCa()) {
       String source = tls.caPem().isEmpty() ? tls.caFile() : "ca_pem";
-      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-      ks.load(null, null);
-      int i = 0;
-      for (Certificate c : certificates(pem(tls.caFile(), tls.caPem()), source)) ks.setCertificateEntry("ca-" + i++, c);
-      tmf.init(ks);
+      X509ExtendedTrustManager cas = Pem.trustManager(certificates(pem(tls.caFile(), tls.caPem()), source));
+      if (tls.reloads() && tls.caPem().isEmpty()) {
+        ReloadableTrustManager reloadable = new ReloadableTrustManager(cas);
+        FileReloader.start("TLS CA file " + tls.caFile(), List.of(tls.caFile()), tls.reloadInterval(), reloadable,
+            t -> t.set(Pem.trustManager(certificates(Pem.read(tls.caFile()), tls.caFile()))), RELOADS);
+        cas = reloadable;
+      }
+      trust = cas;
     } else if (!tls.serverName().isEmpty()) {
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init((KeyStore) null);
+      trust = null;
+      for (TrustManager tm : tmf.getTrustManagers()) {
+        if (tm instanceof X509TrustManager x) trust = x;
+      }
+      if (trust == null) throw new GeneralSecurityException("no X.509 trust manager available");
     } else {
       return null;
     }
-    TrustManager[] trust = tmf.getTrustManagers();
-    if (!tls.serverName().isEmpty()) {
-      for (int i = 0; i < trust.length; i++) {
-        if (trust[i] instanceof X509TrustManager x) trust[i] = new NameChecking(x, tls.serverName());
-      }
-    }
-    return trust;
+    return new TrustManager[] {tls.serverName().isEmpty() ? trust : new NameChecking(trust, tls.serverName())};
   }
 
-  /** Key managers for the client certificate, or null when none is configured. */
+  /**
+   * Key managers for the client certificate, or null when none is configured. With
+   * {@link TlsSettings#reloads()} and files, the certificate and key are re-read when they change.
+   */
   public static KeyManager[] keyManagers(TlsSettings tls) throws IOException, GeneralSecurityException {
     if (!tls.hasClientCertificate()) return null;
+    X509ExtendedKeyManager identity = identity(tls);
+    if (tls.reloads() && tls.certPem().isEmpty() && tls.keyPem().isEmpty()) {
+      ReloadableKeyManager reloadable = new ReloadableKeyManager(identity);
+      FileReloader.start("TLS client certificate " + tls.certFile(), List.of(tls.certFile(), tls.keyFile()),
+          tls.reloadInterval(), reloadable, k -> k.set(identity(tls)), RELOADS);
+      return new KeyManager[] {reloadable};
+    }
+    return new KeyManager[] {identity};
+  }
+
+  private static X509ExtendedKeyManager identity(TlsSettings tls) throws IOException, GeneralSecurityException {
     Collection<? extends Certificate> chain = certificates(pem(tls.certFile(), tls.certPem()),
         tls.certPem().isEmpty() ? tls.certFile() : "cert_pem");
-    PrivateKey key = privateKey(pem(tls.keyFile(), tls.keyPem()), tls.keyPem().isEmpty() ? tls.keyFile() : "key_pem");
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    ks.load(null, null);
-    char[] pass = new char[0];
-    ks.setKeyEntry("client", key, pass, chain.toArray(new Certificate[0]));
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, pass);
-    return kmf.getKeyManagers();
+    String keySource = tls.keyPem().isEmpty() ? tls.keyFile() : "key_pem";
+    return Pem.keyManager(chain, privateKey(pem(tls.keyFile(), tls.keyPem()), keySource), keySource);
   }
 
   private static String pem(String file, String inline) throws IOException {
-    return inline.isEmpty() ? Files.readString(Path.of(file), StandardCharsets.US_ASCII) : inline;
+    return inline.isEmpty() ? Pem.read(file) : inline;
   }
 
   /**
@@ -110,15 +119,7 @@ public final class TlsContexts {
    */
   public static Collection<? extends Certificate> certificates(String pem, String source)
       throws GeneralSecurityException {
-    Collection<? extends Certificate> certs;
-    try {
-      certs = CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-    } catch (CertificateException e) {
-      throw new CertificateException(source + ": not a readable PEM certificate", e);
-    }
-    if (certs.isEmpty()) throw new CertificateException(source + ": no PEM certificate found");
-    return certs;
+    return Pem.certificates(pem, source);
   }
 
   /**
@@ -126,28 +127,36 @@ public final class TlsContexts {
    * quotes the key.
    */
   public static PrivateKey privateKey(String pem, String source) throws GeneralSecurityException {
-    int a = pem.indexOf(BEGIN_KEY);
-    int b = pem.indexOf(END_KEY);
-    if (a < 0 || b < a) {
-      throw new GeneralSecurityException(source + ": expected a PKCS#8 PEM key (" + BEGIN_KEY + "); convert with"
-          + " `openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem`");
-    }
-    byte[] der;
-    try {
-      der = Base64.getMimeDecoder().decode(pem.substring(a + BEGIN_KEY.length(), b));
-    } catch (IllegalArgumentException e) {
-      throw new GeneralSecurityException(source + ": the PEM key is not valid base64");
-    }
-    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
-    for (String alg : List.of("RSA", "EC", "Ed25519")) {
-      try {
-        return KeyFactory.getInstance(alg).generatePrivate(spec);
-      } catch (GeneralSecurityException e) {
-        // the next algorithm
-      }
-    }
-    throw new GeneralSecurityException(source + ": not an RSA, EC or Ed25519 PKCS#8 private key");
+    return Pem.privateKey(pem, source);
   }
+
+  /** Reloads that succeeded / failed since the process started (every exporter together). */
+  public static long reloadsSucceeded() {
+    return RELOADED.get();
+  }
+
+  public static long reloadsFailed() {
+    return RELOAD_FAILED.get();
+  }
+
+  private static final Logger LOG = Logger.getLogger("io.mpac.collector.exporter.tls");
+  private static final AtomicLong RELOADED = new AtomicLong();
+  private static final AtomicLong RELOAD_FAILED = new AtomicLong();
+
+  /** Logs reloads; names files, never their contents. */
+  private static final FileReloader.Listener RELOADS = new FileReloader.Listener() {
+    @Override
+    public void reloaded(String what) {
+      RELOADED.incrementAndGet();
+      LOG.info(what + " reloaded; new connections use it");
+    }
+
+    @Override
+    public void failed(String what, String message) {
+      RELOAD_FAILED.incrementAndGet();
+      LOG.warning(what + " not reloaded, keeping the one in use: " + message);
+    }
+  };
 
   /** {@code insecure_skip_verify}: accepts any certificate and does no host name check. */
   static final class TrustAll extends X509ExtendedTrustManager {

@@ -1,5 +1,6 @@
 package io.mpac.collector.exporter.tls;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,12 +21,22 @@ import java.util.Locale;
  * @param serverName the name the server's certificate must carry (instead of the URL's host)
  * @param minVersion lowest TLS version, {@code "TLS12"} or {@code "TLS13"} (also {@code "1.2"}, {@code "TLS1.3"}); empty: the JDK's
  * @param maxVersion highest TLS version, spelled as {@code minVersion}; empty: the JDK's
+ * @param reloadInterval how often {@code caFile}, {@code certFile} and {@code keyFile} are checked
+ *     for changes (new connections then use what they hold now); null: read once
  */
 public record TlsSettings(String caFile, String caPem, String certFile, String certPem, String keyFile,
-    String keyPem, boolean insecureSkipVerify, String serverName, String minVersion, String maxVersion) {
+    String keyPem, boolean insecureSkipVerify, String serverName, String minVersion, String maxVersion,
+    Duration reloadInterval) {
 
   /** Nothing set: the system trust store, no client certificate. */
   public static final TlsSettings NONE = new TlsSettings("", "", "", "", "", "", false, "", "", "");
+
+  /** Without reload. */
+  public TlsSettings(String caFile, String caPem, String certFile, String certPem, String keyFile, String keyPem,
+      boolean insecureSkipVerify, String serverName, String minVersion, String maxVersion) {
+    this(caFile, caPem, certFile, certPem, keyFile, keyPem, insecureSkipVerify, serverName, minVersion, maxVersion,
+        null);
+  }
 
   /** The protocol names the JDK uses, oldest first. */
   private static final List<String> PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
@@ -43,7 +54,7 @@ public record TlsSettings(String caFile, String caPem, String certFile, String c
   }
 
   public boolean isDefault() {
-    return equals(NONE);
+    return withReloadInterval(null).equals(NONE);
   }
 
   public boolean hasCa() {
@@ -56,27 +67,38 @@ public record TlsSettings(String caFile, String caPem, String certFile, String c
 
   public TlsSettings withCaFile(String file) {
     return new TlsSettings(file, caPem, certFile, certPem, keyFile, keyPem, insecureSkipVerify, serverName,
-        minVersion, maxVersion);
+        minVersion, maxVersion, reloadInterval);
   }
 
   public TlsSettings withClientCertificateFiles(String cert, String key) {
     return new TlsSettings(caFile, caPem, cert, certPem, key, keyPem, insecureSkipVerify, serverName, minVersion,
-        maxVersion);
+        maxVersion, reloadInterval);
   }
 
   public TlsSettings withInsecureSkipVerify(boolean on) {
     return new TlsSettings(caFile, caPem, certFile, certPem, keyFile, keyPem, on, serverName, minVersion,
-        maxVersion);
+        maxVersion, reloadInterval);
   }
 
   public TlsSettings withServerName(String name) {
     return new TlsSettings(caFile, caPem, certFile, certPem, keyFile, keyPem, insecureSkipVerify, name, minVersion,
-        maxVersion);
+        maxVersion, reloadInterval);
   }
 
   public TlsSettings withVersions(String min, String max) {
     return new TlsSettings(caFile, caPem, certFile, certPem, keyFile, keyPem, insecureSkipVerify, serverName, min,
-        max);
+        max, reloadInterval);
+  }
+
+  /** Checks the files every {@code interval} (null: never). */
+  public TlsSettings withReloadInterval(Duration interval) {
+    return new TlsSettings(caFile, caPem, certFile, certPem, keyFile, keyPem, insecureSkipVerify, serverName,
+        minVersion, maxVersion, interval);
+  }
+
+  /** True when files are re-read when they change. */
+  public boolean reloads() {
+    return reloadInterval != null && (!caFile.isEmpty() || !certFile.isEmpty() || !keyFile.isEmpty());
   }
 
   /**
@@ -133,7 +155,8 @@ public record TlsSettings(String caFile, String caPem, String certFile, String c
     return "TlsSettings[caFile=" + caFile + (caPem.isEmpty() ? "" : ", caPem=(set)") + ", certFile=" + certFile
         + (certPem.isEmpty() ? "" : ", certPem=(set)") + ", keyFile=" + keyFile
         + (keyPem.isEmpty() ? "" : ", keyPem=(secret)") + ", insecureSkipVerify=" + insecureSkipVerify
-        + ", serverName=" + serverName + ", minVersion=" + minVersion + ", maxVersion=" + maxVersion + "]";
+        + ", serverName=" + serverName + ", minVersion=" + minVersion + ", maxVersion=" + maxVersion
+        + (reloadInterval == null ? "" : ", reloadInterval=" + reloadInterval) + "]";
   }
 
   private static String nz(String s) {

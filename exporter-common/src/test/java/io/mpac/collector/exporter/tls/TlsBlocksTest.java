@@ -52,9 +52,23 @@ class TlsBlocksTest {
     OtlpTls fromOtlp = otlp(common);
     assertThat(diags).isEmpty();
     assertThat(fromOtlp.insecure()).isFalse();
-    assertThat(fromOtlp.settings()).isEqualTo(fromTlsConfig);
+    assertThat(fromOtlp.settings()).isEqualTo(fromTlsConfig.withReloadInterval(null));
+    // tls_config files are checked for changes (as Prometheus re-reads them); OTLP only with reload_interval
     assertThat(fromTlsConfig).isEqualTo(new TlsSettings("/etc/ca.pem", "", "/etc/client.pem", "", "/etc/client.key",
-        "", true, "loki.internal", "", ""));
+        "", true, "loki.internal", "", "").withReloadInterval(TlsBlocks.TLS_CONFIG_RELOAD_INTERVAL));
+    assertThat(fromOtlp.settings().reloads()).isFalse();
+  }
+
+  @Test
+  void reloadIntervalOfTheOtlpBlock() throws Exception {
+    OtlpTls t = otlp(body("ca_file", "/etc/ca.pem", "reload_interval", "30s"));
+    assertThat(t.settings().reloadInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(t.settings().reloads()).isTrue();
+    assertThat(otlp(body("ca_file", "/etc/ca.pem")).settings().reloadInterval()).isNull();
+    assertThatThrownBy(() -> otlp(body("ca_file", "/etc/ca.pem", "reload_interval", "0s")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("reload_interval must be positive");
+    assertThat(TlsBlocks.TLS_CONFIG.names()).as("Alloy's tls_config has no reload_interval")
+        .doesNotContain("reload_interval");
   }
 
   @Test

@@ -115,7 +115,8 @@ class LokiConfigTest {
     assertThat(e.headers()).containsEntry("X-Extra", "1");
     assertThat(e.retryOnHttp429()).isFalse();
     assertThat(e.basicAuthUsername()).isEqualTo("u");
-    assertThat(e.tls()).isEqualTo(io.mpac.collector.exporter.tls.TlsSettings.NONE.withInsecureSkipVerify(true).withServerName("loki"));
+    assertThat(e.tls()).isEqualTo(io.mpac.collector.exporter.tls.TlsSettings.NONE.withInsecureSkipVerify(true).withServerName("loki")
+        .withReloadInterval(io.mpac.collector.exporter.tls.TlsBlocks.TLS_CONFIG_RELOAD_INTERVAL));
     assertThat(e.queueCapacity()).isEqualTo(2L * 1024 * 1024);
     LokiExporterConfig x = LokiExporterConfig.from(p.node(new ComponentId("otelcol.exporter.loki", "x")).args());
     assertThat(x.structuredMetadata()).isEqualTo(new StructuredMetadataConfig(true, List.of("user.id")));

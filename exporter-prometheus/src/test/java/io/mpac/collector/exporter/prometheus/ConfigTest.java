@@ -244,7 +244,8 @@ class ConfigTest {
         }
         """).node(new io.mpac.collector.component.ComponentId("prometheus.remote_write", "x")).args());
     assertThat(rc.endpoints().get(0).tls()).isEqualTo(io.mpac.collector.exporter.tls.TlsSettings.NONE
-        .withCaFile("/etc/ca.pem").withServerName("prom.internal"));
+        .withCaFile("/etc/ca.pem").withServerName("prom.internal")
+        .withReloadInterval(io.mpac.collector.exporter.tls.TlsBlocks.TLS_CONFIG_RELOAD_INTERVAL));
     assertThat(errors("""
         prometheus.remote_write "x" {
           endpoint {

@@ -3,11 +3,14 @@ package io.mpac.collector.receiver.docker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
@@ -22,7 +25,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Unlike Alloy, a container that leaves discovery keeps its position, so a stopped container
  * that starts again resumes where it was; positions not used for {@link #EXPIRY} are dropped.
- * Written atomically (temp file, then rename) by {@link #save()}.
+ *
+ * <p>Durability: a position advances only after its line was accepted downstream (or deliberately
+ * dropped), and {@link #save()} writes a temp file, fsyncs it, renames it over the old file and
+ * fsyncs the directory, so after a crash the file is the last complete save: no line is lost, and
+ * the lines re-read are those accepted since that save (saves come every
+ * {@link LokiSourceDockerConfig#DEFAULT_SYNC_PERIOD} and at shutdown).
  */
 final class Positions {
 
@@ -106,15 +114,32 @@ final class Positions {
     try {
       Files.createDirectories(file.getParent());
       Path tmp = file.resolveSibling(FILE + ".tmp");
-      Files.writeString(tmp, DockerClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root), StandardCharsets.UTF_8);
+      byte[] bytes = DockerClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root)
+          .getBytes(StandardCharsets.UTF_8);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) ch.write(b);
+        ch.force(true); // the content is on disk before the rename makes it the file
+      }
       try {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
+      syncDirectory(file.getParent());
     } catch (IOException | RuntimeException e) {
       dirty = true;
       throw e;
+    }
+  }
+
+  /** Makes the rename durable; a file system that cannot open a directory for that is left as is. */
+  private static void syncDirectory(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // not supported here (e.g. Windows); the rename is still atomic
     }
   }
 }

@@ -257,4 +257,71 @@ class LokiSourceDockerTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(corrupt::load).hasMessageContaining("not valid JSON");
     assertThat(storage.resolve("positions.json.corrupt")).exists();
   }
+
+  /**
+   * A crash (SIGKILL of a child process) while the downstream is stuck: the positions file on disk
+   * stops at the last accepted line, and a new instance starts exactly at the first line that was
+   * in flight: nothing lost, nothing accepted read twice.
+   */
+  @Test
+  void aCrashNeitherLosesNorReReadsAcceptedLines() throws Exception {
+    FakeDockerDaemon.Container c = daemon.add("c1", "api", false, Map.of());
+    for (int i = 0; i < 200; i++) c.log("stdout", "line " + i);
+    Path storage = dir.resolve("crash-storage");
+    Path accepted = dir.resolve("accepted.txt");
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), PositionsCrashChild.class.getName(), daemon.host(),
+        storage.toString(), accepted.toString(), "120")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+    try {
+      await("120 lines accepted by the child", () -> lineCount(accepted) == 120);
+      // the positions file reaches the last accepted line (sync every 50 ms), and goes no further
+      await("positions saved", () -> savedCount(storage, c) == 120);
+      Thread.sleep(300);
+      assertThat(savedCount(storage, c)).as("the refused line 120 is in flight: its position does not advance")
+          .isEqualTo(120);
+    } finally {
+      child.destroyForcibly(); // SIGKILL: no shutdown hook, no last save
+      child.waitFor();
+    }
+    assertThat(lineCount(accepted)).isEqualTo(120);
+    ComponentContext ctx = new ComponentContext(new ComponentId("loki.source.docker", "t"), storage,
+        new SimpleMeterRegistry(), Logger.getLogger("test"));
+    LokiSourceDocker again = new LokiSourceDocker(ctx, new LokiSourceDockerConfig(DockerHost.parse(daemon.host()),
+        List.of(target("c1", "api")), List.of(sink), Map.of(), RULES, Duration.ofMillis(200), Duration.ofMillis(50), 4));
+    again.start();
+    started.add(again);
+    await("the other 80 lines", () -> sink.entries.size() == 80);
+    Thread.sleep(200); // nothing more may come
+    List<String> all = new ArrayList<>(Files.readAllLines(accepted));
+    all.addAll(sink.lines());
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 200; i++) expected.add("line " + i);
+    assertThat(all).as("every line once, in order").isEqualTo(expected);
+  }
+
+  private static long lineCount(Path file) {
+    try {
+      return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+  }
+
+  /** Lines the positions file says were handed on (all 200 lines have distinct timestamps). */
+  private static long savedCount(Path storage, FakeDockerDaemon.Container c) {
+    try {
+      Positions p = new Positions(storage, Clock.systemUTC());
+      p.load();
+      Positions.Position pos = p.get("c1");
+      if (pos == null) return 0;
+      long n = 0;
+      synchronized (c) {
+        for (FakeDockerDaemon.Msg line : c.log) if (line.ts() <= pos.timestampNanos()) n++;
+      }
+      return n;
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+  }
 }

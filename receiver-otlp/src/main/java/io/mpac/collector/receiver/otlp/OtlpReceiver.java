@@ -4,11 +4,14 @@ import io.mpac.collector.component.Component;
 import io.mpac.collector.component.ComponentContext;
 import io.mpac.collector.component.Health;
 import io.mpac.collector.component.InstanceGauges;
+import io.mpac.collector.receiver.otlp.internal.ClientBudgets;
 import io.mpac.collector.receiver.otlp.internal.ExportPipeline;
 import io.mpac.collector.receiver.otlp.internal.GrpcServer;
 import io.mpac.collector.receiver.otlp.internal.HttpServer;
 import io.mpac.collector.receiver.otlp.internal.InFlightBudget;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.mpac.collector.tls.FileReloader;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -39,6 +42,8 @@ public final class OtlpReceiver implements Component {
   private final ReceiverOtlpConfig config;
   private final ExportPipeline pipeline;
   private final InFlightBudget budget;
+  private final FileReloader.Listener tlsReloads;
+  private final ClientBudgets clients;
   private GrpcServer grpc;
   private HttpServer http;
   private volatile Health health = Health.unknown("not started");
@@ -57,6 +62,38 @@ public final class OtlpReceiver implements Component {
         .tags(context.tags()));
     gauges.add(Gauge.builder("otelcol.receiver.in_flight.limit", b, InFlightBudget::limit).baseUnit("bytes")
         .description("The size of that budget").tags(context.tags()));
+    this.tlsReloads = tlsReloadListener();
+    this.clients = new ClientBudgets(budget, config.perClientLimit(budget.limit()));
+    gauges.add(Gauge.builder("otelcol.receiver.in_flight.client_limit", clients, ClientBudgets::perClient)
+        .baseUnit("bytes").description("Bytes of that budget one client (remote address) may hold")
+        .tags(context.tags()));
+  }
+
+  /**
+   * Logs and counts certificate reloads ({@code reload_interval}, {@code client_ca_file_reload}):
+   * {@code otelcol_receiver_tls_reloads_total{result="ok"|"failed"}}. Messages name the files,
+   * never their contents.
+   */
+  private FileReloader.Listener tlsReloadListener() {
+    Counter ok = Counter.builder("otelcol.receiver.tls.reloads").tags(context.tags()).tag("result", "ok")
+        .description("TLS material re-read after its files changed (failed: the old material stays in use)")
+        .register(context.meterRegistry());
+    Counter failed = Counter.builder("otelcol.receiver.tls.reloads").tags(context.tags()).tag("result", "failed")
+        .description("TLS material re-read after its files changed (failed: the old material stays in use)")
+        .register(context.meterRegistry());
+    return new FileReloader.Listener() {
+      @Override
+      public void reloaded(String what) {
+        ok.increment();
+        context.logger().info(what + " reloaded; new connections use it");
+      }
+
+      @Override
+      public void failed(String what, String message) {
+        failed.increment();
+        context.logger().warning(what + " not reloaded, keeping the one in use: " + message);
+      }
+    };
   }
 
   /** The in-flight byte budget this receiver draws from. */
@@ -73,7 +110,7 @@ public final class OtlpReceiver implements Component {
   public synchronized void start() throws IOException {
     try {
       if (config.grpc() != null) {
-        GrpcServer g = new GrpcServer(config.grpc(), pipeline, budget);
+        GrpcServer g = new GrpcServer(config.grpc(), pipeline, budget, clients, tlsReloads);
         try {
           g.start();
         } catch (IOException | RuntimeException e) {
@@ -82,7 +119,8 @@ public final class OtlpReceiver implements Component {
         grpc = g;
       }
       if (config.http() != null) {
-        HttpServer h = new HttpServer(config.http(), pipeline, context.logger(), context.id().toString(), budget);
+        HttpServer h = new HttpServer(config.http(), pipeline, context.logger(), context.id().toString(), budget,
+            clients, tlsReloads);
         try {
           h.start();
         } catch (IOException | RuntimeException e) {

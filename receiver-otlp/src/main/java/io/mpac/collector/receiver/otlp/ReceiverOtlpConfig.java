@@ -29,7 +29,7 @@ import java.util.Objects;
  * @param logs where logs go
  */
 public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, OtlpConsumer metrics, OtlpConsumer logs,
-    long maxInFlightBytes) {
+    long maxInFlightBytes, long maxInFlightBytesPerClient) {
 
   public static final String DEFAULT_GRPC_ENDPOINT = "0.0.0.0:4317";
   public static final String DEFAULT_HTTP_ENDPOINT = "0.0.0.0:4318";
@@ -45,6 +45,17 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
   /** {@code maxInFlightBytes} 0 means: use the process-wide budget shared by all OTLP receivers. */
   public ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, OtlpConsumer metrics, OtlpConsumer logs) {
     this(grpc, http, traces, metrics, logs, 0);
+  }
+
+  /** {@code maxInFlightBytesPerClient} 0: half of the budget. */
+  public ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, OtlpConsumer metrics, OtlpConsumer logs,
+      long maxInFlightBytes) {
+    this(grpc, http, traces, metrics, logs, maxInFlightBytes, 0);
+  }
+
+  /** Bytes one client (remote address) may hold: {@code maxInFlightBytesPerClient}, or half of {@code budget}. */
+  public long perClientLimit(long budget) {
+    return maxInFlightBytesPerClient > 0 ? Math.min(maxInFlightBytesPerClient, budget) : Math.max(1, budget / 2);
   }
 
   public ReceiverOtlpConfig {
@@ -82,10 +93,24 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
   /**
    * Server TLS from PEM files; {@code clientCaFile} or {@code clientCaPem} (both nullable) turn on
    * client certificate checks (mutual TLS): a client without a certificate signed by them is refused.
+   *
+   * @param reloadInterval how often the certificate and key files are checked for changes (new
+   *     connections then use the new pair); null = read once at start, as in Alloy
+   * @param clientCaFileReload re-read {@code clientCaFile} when it changes (checked every
+   *     {@code reloadInterval}, or every 5 s without one)
    */
-  public record Tls(String certFile, String keyFile, String clientCaFile, String clientCaPem) {
+  public record Tls(String certFile, String keyFile, String clientCaFile, String clientCaPem, Duration reloadInterval,
+      boolean clientCaFileReload) {
     public Tls(String certFile, String keyFile, String clientCaFile) {
       this(certFile, keyFile, clientCaFile, null);
+    }
+
+    public Tls(String certFile, String keyFile, String clientCaFile, String clientCaPem) {
+      this(certFile, keyFile, clientCaFile, clientCaPem, null, false);
+    }
+
+    public Tls withReload(Duration interval, boolean clientCa) {
+      return new Tls(certFile, keyFile, clientCaFile, clientCaPem, interval, clientCa);
     }
 
     public boolean requiresClientCertificate() {
@@ -247,6 +272,10 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
       .required("key_file", Types.STRING)
       .optional("client_ca_file", Types.STRING, null, "PEM file of the CAs client certificates must chain to (mutual TLS)")
       .optional("client_ca_pem", Types.STRING, null, "the same as PEM text")
+      .optional("reload_interval", Types.DURATION, null,
+          "check cert_file and key_file this often and use a changed pair for new connections; unset = read once")
+      .optional("client_ca_file_reload", Types.BOOL, false,
+          "re-read client_ca_file when it changes (checked every reload_interval, or every 5s)")
       .build();
 
   static final Schema SERVER_PARAMETERS = Schema.builder()
@@ -322,6 +351,8 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
   public static final Schema SCHEMA = Schema.builder()
       .optional("max_in_flight_bytes", Types.BYTES, 0L,
           "request bytes being received at once; 0 = the process-wide budget (10% of the heap) shared by all OTLP receivers")
+      .optional("max_in_flight_bytes_per_client", Types.BYTES, 0L,
+          "of those, what one client (remote address, all its connections) may hold; 0 = half of the budget")
       .block("grpc", GRPC, Cardinality.OPTIONAL, "the OTLP/gRPC server; absent = off")
       .block("http", HTTP, Cardinality.OPTIONAL, "the OTLP/HTTP server; absent = off")
       .block("output", OUTPUT, Cardinality.REQUIRED)
@@ -403,10 +434,18 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
     if (inFlight < 0) {
       problems.add(new Diagnostic(args.positionOf("max_in_flight_bytes"), "max_in_flight_bytes must be >= 0"));
     }
+    long perClient = args.bytes("max_in_flight_bytes_per_client");
+    if (perClient < 0) {
+      problems.add(new Diagnostic(args.positionOf("max_in_flight_bytes_per_client"),
+          "max_in_flight_bytes_per_client must be >= 0"));
+    } else if (inFlight > 0 && perClient > inFlight) {
+      problems.add(new Diagnostic(args.positionOf("max_in_flight_bytes_per_client"),
+          "max_in_flight_bytes_per_client (" + perClient + ") is above max_in_flight_bytes (" + inFlight + ")"));
+    }
     if (!problems.isEmpty()) throw new ConfigException(problems);
     Args out = args.blockOrDefaults("output");
     return new ReceiverOtlpConfig(grpc, http, FanoutConsumer.of(out.list("traces")),
-        FanoutConsumer.of(out.list("metrics")), FanoutConsumer.of(out.list("logs")), inFlight);
+        FanoutConsumer.of(out.list("metrics")), FanoutConsumer.of(out.list("logs")), inFlight, perClient);
   }
 
   private static boolean isWildcard(String host) {
@@ -417,8 +456,17 @@ public record ReceiverOtlpConfig(Grpc grpc, Http http, OtlpConsumer traces, Otlp
     if (t != null && t.string("client_ca_file") != null && t.string("client_ca_pem") != null) {
       problems.add(new Diagnostic(t.positionOf("client_ca_pem"), "set client_ca_file or client_ca_pem, not both"));
     }
-    return t == null ? null
-        : new Tls(t.string("cert_file"), t.string("key_file"), t.string("client_ca_file"), t.string("client_ca_pem"));
+    if (t == null) return null;
+    Duration reload = t.duration("reload_interval");
+    if (reload != null && (reload.isNegative() || reload.isZero())) {
+      problems.add(new Diagnostic(t.positionOf("reload_interval"), "reload_interval must be positive"));
+    }
+    if (t.bool("client_ca_file_reload") && t.string("client_ca_file") == null) {
+      problems.add(new Diagnostic(t.positionOf("client_ca_file_reload"),
+          "client_ca_file_reload needs client_ca_file (client_ca_pem has no file to re-read)"));
+    }
+    return new Tls(t.string("cert_file"), t.string("key_file"), t.string("client_ca_file"), t.string("client_ca_pem"),
+        reload, t.bool("client_ca_file_reload"));
   }
 
   /** The server side of {@code auth = otelcol.auth.X.handler}, or null; refused when X has none. */

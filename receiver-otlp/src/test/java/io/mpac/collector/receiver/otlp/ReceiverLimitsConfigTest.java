@@ -89,4 +89,44 @@ class ReceiverLimitsConfigTest {
         + "      client_ca_file = \"ca\"\n      client_ca_pem = \"pem\"\n    }\n  }"))
         .anySatisfy(e -> assertThat(e).contains("limits.alloy:7:").contains("not both"));
   }
+
+  @Test
+  void perClientShareAndCertificateReloadDecode() throws Exception {
+    ReceiverOtlpConfig c = config("""
+          max_in_flight_bytes            = "64MiB"
+          max_in_flight_bytes_per_client = "16MiB"
+          grpc {
+            tls {
+              cert_file             = "/tls/server.pem"
+              key_file              = "/tls/server.key"
+              client_ca_file        = "/tls/clients.pem"
+              reload_interval       = "30s"
+              client_ca_file_reload = true
+            }
+          }
+          http {
+            tls {
+              cert_file = "/tls/server.pem"
+              key_file  = "/tls/server.key"
+            }
+          }""");
+    assertThat(c.perClientLimit(64L << 20)).isEqualTo(16L << 20);
+    assertThat(c.grpc().tls()).isEqualTo(new ReceiverOtlpConfig.Tls("/tls/server.pem", "/tls/server.key",
+        "/tls/clients.pem", null, Duration.ofSeconds(30), true));
+    assertThat(c.http().tls().reloadInterval()).as("absent: no reload, as in Alloy").isNull();
+    assertThat(c.http().tls().clientCaFileReload()).isFalse();
+    assertThat(config("  grpc {}").perClientLimit(64L << 20)).as("default: half the budget").isEqualTo(32L << 20);
+  }
+
+  @Test
+  void badShareAndReloadArePositioned() {
+    assertThat(errors("  max_in_flight_bytes = \"1MiB\"\n  max_in_flight_bytes_per_client = \"2MiB\"\n  grpc {}"))
+        .anySatisfy(e -> assertThat(e).contains("limits.alloy:3:").contains("is above max_in_flight_bytes"));
+    assertThat(errors("  grpc {\n    tls {\n      cert_file = \"a\"\n      key_file = \"b\"\n"
+        + "      reload_interval = \"0s\"\n    }\n  }"))
+        .anySatisfy(e -> assertThat(e).contains("limits.alloy:6:").contains("reload_interval must be positive"));
+    assertThat(errors("  http {\n    tls {\n      cert_file = \"a\"\n      key_file = \"b\"\n"
+        + "      client_ca_pem = \"x\"\n      client_ca_file_reload = true\n    }\n  }"))
+        .anySatisfy(e -> assertThat(e).contains("limits.alloy:7:").contains("client_ca_file_reload needs client_ca_file"));
+  }
 }

@@ -70,13 +70,22 @@ final class TestReceiver implements AutoCloseable {
     this(grpc, httpConfig, 0);
   }
 
-  /** {@code maxInFlightBytes} 0 = the process-wide budget. */
+  /**
+   * {@code maxInFlightBytes} 0 = the process-wide budget. One client may hold all of it (these
+   * tests are about the budget; {@code ClientFairnessTest} is about the per-client share).
+   */
   TestReceiver(UnaryOperator<ReceiverOtlpConfig.Grpc> grpc, UnaryOperator<ReceiverOtlpConfig.Http> httpConfig,
       long maxInFlightBytes) throws Exception {
+    this(grpc, httpConfig, maxInFlightBytes, maxInFlightBytes);
+  }
+
+  /** {@code maxInFlightBytesPerClient} 0 = half of the budget. */
+  TestReceiver(UnaryOperator<ReceiverOtlpConfig.Grpc> grpc, UnaryOperator<ReceiverOtlpConfig.Http> httpConfig,
+      long maxInFlightBytes, long maxInFlightBytesPerClient) throws Exception {
     ReceiverOtlpConfig config = new ReceiverOtlpConfig(
         grpc == null ? null : grpc.apply(ReceiverOtlpConfig.Grpc.of("127.0.0.1", 0)),
         httpConfig == null ? null : httpConfig.apply(ReceiverOtlpConfig.Http.of("127.0.0.1", 0)),
-        capture, capture, capture, maxInFlightBytes);
+        capture, capture, capture, maxInFlightBytes, maxInFlightBytesPerClient);
     receiver = new OtlpReceiver(context(registry), config);
     receiver.start();
   }

@@ -41,6 +41,11 @@ final class UnfinishedGrpcStreams implements AutoCloseable {
   final Map<Integer, String> statuses = new ConcurrentHashMap<>();
 
   Channel connect(int port) throws InterruptedException {
+    return connect(port, "127.0.0.1");
+  }
+
+  /** A connection from {@code localAddress} (another loopback address is another client). */
+  Channel connect(int port, String localAddress) throws InterruptedException {
     Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .handler(new ChannelInitializer<Channel>() {
           @Override
@@ -49,7 +54,8 @@ final class UnfinishedGrpcStreams implements AutoCloseable {
             c.pipeline().addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
           }
         })
-        .connect("127.0.0.1", port).sync().channel();
+        .connect(new java.net.InetSocketAddress("127.0.0.1", port), new java.net.InetSocketAddress(localAddress, 0))
+        .sync().channel();
     connections.add(ch);
     return ch;
   }

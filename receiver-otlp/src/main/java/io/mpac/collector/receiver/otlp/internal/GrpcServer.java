@@ -2,21 +2,22 @@ package io.mpac.collector.receiver.otlp.internal;
 
 import io.grpc.Attributes;
 import io.grpc.Context;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
-import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
-import io.grpc.TlsServerCredentials;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -26,11 +27,12 @@ import io.mpac.collector.pdata.Signal;
 import io.mpac.collector.receiver.otlp.ReceiverOtlpConfig;
 import io.mpac.collector.receiver.otlp.internal.ExportPipeline.Outcome;
 import io.mpac.collector.receiver.otlp.internal.ExportPipeline.Transport;
+import io.mpac.collector.tls.FileReloader;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,7 +114,15 @@ public final class GrpcServer {
   private EventLoopGroup workers;
   private ScheduledExecutorService timer;
 
-  public GrpcServer(ReceiverOtlpConfig.Grpc config, ExportPipeline pipeline, InFlightBudget budget) {
+  private final FileReloader.Listener tlsReloads;
+  private ServerTls serverTls;
+
+  private final ClientBudgets clients;
+
+  public GrpcServer(ReceiverOtlpConfig.Grpc config, ExportPipeline pipeline, InFlightBudget budget,
+      ClientBudgets clients, FileReloader.Listener tlsReloads) {
+    this.clients = clients;
+    this.tlsReloads = tlsReloads;
     this.config = config;
     this.pipeline = pipeline;
     this.budget = budget;
@@ -121,22 +131,20 @@ public final class GrpcServer {
 
   /** Binds and starts; throws {@link IOException} (cause: the bind error) if it cannot. */
   public void start() throws IOException {
-    ServerCredentials credentials = InsecureServerCredentials.create();
+    NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
     ReceiverOtlpConfig.Tls tls = config.tls();
     if (tls != null) {
-      TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder()
-          .keyManager(new File(tls.certFile()), new File(tls.keyFile()));
-      if (tls.clientCaFile() != null) {
-        b.trustManager(new File(tls.clientCaFile())).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      // JDK provider: it asks the (reloadable) key and trust managers at every handshake
+      try {
+        serverTls = ServerTls.start(tls, "gRPC", tlsReloads);
+        SslContextBuilder sb = GrpcSslContexts.configure(SslContextBuilder.forServer(serverTls.keys), SslProvider.JDK);
+        if (serverTls.clientCas != null) sb.trustManager(serverTls.clientCas).clientAuth(ClientAuth.REQUIRE);
+        nb.sslContext(sb.build());
+      } catch (GeneralSecurityException e) {
+        throw new IOException("TLS: " + e.getMessage(), e);
       }
-      if (tls.clientCaPem() != null) {
-        b.trustManager(new ByteArrayInputStream(tls.clientCaPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
-            .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-      }
-      credentials = b.build();
     }
-    NettyServerBuilder nb = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()), credentials)
-        .directExecutor()
+    nb.directExecutor()
         .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRecvMsgSize()));
     boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("otlp-grpc-accept", true),
         NioIoHandler.newFactory());
@@ -153,8 +161,17 @@ public final class GrpcServer {
         .addTransportFilter(new ServerTransportFilter() {
           @Override
           public Attributes transportReady(Attributes attributes) {
+            java.net.SocketAddress remote = attributes.get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
             return attributes.toBuilder()
-                .set(MessageBudget.CONNECTION, new InFlightBudget(config.connectionInFlightLimit())).build();
+                .set(MessageBudget.CONNECTION, new InFlightBudget(config.connectionInFlightLimit()))
+                .set(MessageBudget.CLIENT, clients.open(remote)).build();
+          }
+
+          @Override
+          public void transportTerminated(Attributes attributes) {
+            if (attributes != null && attributes.get(MessageBudget.CLIENT) != null) {
+              clients.close(attributes.get(io.grpc.Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+            }
           }
         })
         .addStreamTracerFactory(new MessageBudget.Factory(budget));
@@ -183,6 +200,7 @@ public final class GrpcServer {
   }
 
   private void releaseThreads() {
+    if (serverTls != null) serverTls.close();
     if (timer != null) timer.shutdownNow();
     if (boss != null) boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
     if (workers != null) workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);

@@ -19,11 +19,11 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -31,6 +31,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import io.mpac.collector.tls.FileReloader;
 
 /**
  * The OTLP/HTTP server (Netty, HTTP/1.1 with keep-alive). Per connection:
@@ -58,8 +59,14 @@ public final class HttpServer {
   private Channel serverChannel;
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
+  private final FileReloader.Listener tlsReloads;
+  private final ClientBudgets clients;
+  private ServerTls serverTls;
+
   public HttpServer(ReceiverOtlpConfig.Http config, ExportPipeline pipeline, Logger logger, String componentId,
-      InFlightBudget budget) {
+      InFlightBudget budget, ClientBudgets clients, FileReloader.Listener tlsReloads) {
+    this.clients = clients;
+    this.tlsReloads = tlsReloads;
     this.budget = budget;
     this.connections = new ConnectionCounter(config.limits().maxConnections());
     this.config = config;
@@ -73,12 +80,14 @@ public final class HttpServer {
     SslContext ssl = null;
     ReceiverOtlpConfig.Tls tls = config.tls();
     if (tls != null) {
-      SslContextBuilder b = SslContextBuilder.forServer(new File(tls.certFile()), new File(tls.keyFile()));
-      if (tls.clientCaFile() != null) b.trustManager(new File(tls.clientCaFile())).clientAuth(ClientAuth.REQUIRE);
-      if (tls.clientCaPem() != null) {
-        b.trustManager(new java.io.ByteArrayInputStream(tls.clientCaPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
-            .clientAuth(ClientAuth.REQUIRE);
+      // JDK provider: it asks the (reloadable) key and trust managers at every handshake
+      try {
+        serverTls = ServerTls.start(tls, "HTTP", tlsReloads);
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IOException("TLS: " + e.getMessage(), e);
       }
+      SslContextBuilder b = SslContextBuilder.forServer(serverTls.keys).sslProvider(SslProvider.JDK);
+      if (serverTls.clientCas != null) b.trustManager(serverTls.clientCas).clientAuth(ClientAuth.REQUIRE);
       ssl = b.build();
     }
     int cores = Runtime.getRuntime().availableProcessors();
@@ -102,7 +111,12 @@ public final class HttpServer {
               ch.close();
               return;
             }
-            ch.closeFuture().addListener(f -> connections.closed());
+            java.net.SocketAddress remote = ch.remoteAddress();
+            InFlightBudget clientBudget = clients.open(remote);
+            ch.closeFuture().addListener(f -> {
+              connections.closed();
+              clients.close(remote);
+            });
             channels.add(ch);
             if (sslContext != null) ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
             RequestDecoder decoder = new RequestDecoder();
@@ -115,7 +129,7 @@ public final class HttpServer {
             ch.pipeline().addLast(new HttpResponseEncoder());
             ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
             ch.pipeline().addLast(new IdleCloser());
-            ch.pipeline().addLast(new HttpExportHandler(config, pipeline, workers, logger, budget, deadlines));
+            ch.pipeline().addLast(new HttpExportHandler(config, pipeline, workers, logger, clientBudget, deadlines));
           }
         });
     try {
@@ -147,6 +161,7 @@ public final class HttpServer {
   }
 
   private void shutdownGroups(Duration timeout) {
+    if (serverTls != null) serverTls.close();
     if (group != null) {
       group.shutdownGracefully(0, Math.max(100, timeout.toMillis()), TimeUnit.MILLISECONDS)
           .awaitUninterruptibly(Math.max(100, timeout.toMillis()) + 1000);

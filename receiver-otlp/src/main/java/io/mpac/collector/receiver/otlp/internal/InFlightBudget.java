@@ -11,17 +11,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>{@link #shared()} is the one budget of the process, used by every {@code otelcol.receiver.otlp}
  * (gRPC and HTTP together) that does not set {@code max_in_flight_bytes}: its size is
  * {@link HeapBudget#RECEIVER_IN_FLIGHT} of the max heap.
+ *
+ * <p>A {@link #child} budget is a share of its parent: bytes taken from it are taken from both, so
+ * one client ({@link ClientBudgets}) cannot hold more than its share of the receiver's budget.
  */
 public final class InFlightBudget {
 
   private static volatile InFlightBudget shared;
 
   private final long limit;
+  private final InFlightBudget parent;
   private final AtomicLong used = new AtomicLong();
 
   public InFlightBudget(long limit) {
+    this(limit, null);
+  }
+
+  private InFlightBudget(long limit, InFlightBudget parent) {
     if (limit <= 0) throw new IllegalArgumentException("limit must be positive: " + limit);
     this.limit = limit;
+    this.parent = parent;
+  }
+
+  /** A budget of at most {@code limit} bytes whose bytes also count against this one. */
+  public InFlightBudget child(long limit) {
+    return new InFlightBudget(limit, this);
   }
 
   /** The process-wide budget (created on first use from the max heap). */
@@ -43,13 +57,20 @@ public final class InFlightBudget {
       long u = used.get();
       long next = u + bytes;
       if (next > limit || next < 0) return false;
-      if (used.compareAndSet(u, next)) return true;
+      if (used.compareAndSet(u, next)) break;
     }
+    if (parent != null && !parent.tryAcquire(bytes)) {
+      used.addAndGet(-bytes);
+      return false;
+    }
+    return true;
   }
 
   /** Gives back bytes taken with {@link #tryAcquire}. */
   public void release(long bytes) {
-    if (bytes > 0) used.addAndGet(-bytes);
+    if (bytes <= 0) return;
+    used.addAndGet(-bytes);
+    if (parent != null) parent.release(bytes);
   }
 
   public long used() {

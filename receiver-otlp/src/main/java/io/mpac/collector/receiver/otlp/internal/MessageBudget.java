@@ -7,8 +7,8 @@ import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 
 /**
- * Holds one gRPC stream's message bytes against the process-wide {@link InFlightBudget} and its
- * connection's limit. grpc-java reports body bytes through {@link #inboundWireSize} as its
+ * Holds one gRPC stream's message bytes against the process-wide {@link InFlightBudget} (through
+ * the client's share, {@link ClientBudgets}) and its connection's limit. grpc-java reports body bytes through {@link #inboundWireSize} as its
  * deframer pulls them off the wire (each time, before the message is complete, and it returns
  * HTTP/2 flow-control credit only for bytes pulled), so a stream that never finishes its message
  * holds exactly what it sent. When a stream's bytes do not fit, {@link #onOverBudget} runs once
@@ -24,6 +24,8 @@ final class MessageBudget extends ServerStreamTracer {
   static final Context.Key<MessageBudget> KEY = Context.key("mpac-message-budget");
   /** The per-connection byte limit, attached to every transport by {@link GrpcServer}. */
   static final Attributes.Key<InFlightBudget> CONNECTION = Attributes.Key.create("mpac-connection-bytes");
+  /** The client's share of the budget ({@link ClientBudgets}), attached to every transport by {@link GrpcServer}. */
+  static final Attributes.Key<InFlightBudget> CLIENT = Attributes.Key.create("mpac-client-bytes");
 
   /** Creates one tracer per stream. */
   static final class Factory extends ServerStreamTracer.Factory {
@@ -39,7 +41,7 @@ final class MessageBudget extends ServerStreamTracer {
     }
   }
 
-  private final InFlightBudget budget;
+  private InFlightBudget budget;
   private InFlightBudget connection;
   private long held;
   private boolean exceeded;
@@ -58,6 +60,8 @@ final class MessageBudget extends ServerStreamTracer {
   @Override
   public synchronized void serverCallStarted(ServerCallInfo<?, ?> callInfo) {
     connection = callInfo.getAttributes().get(CONNECTION);
+    InFlightBudget client = callInfo.getAttributes().get(CLIENT);
+    if (client != null) budget = client; // the client's share, which also takes from the receiver's budget
   }
 
   /** What to do when this stream's bytes do not fit; set before the message is requested. */
