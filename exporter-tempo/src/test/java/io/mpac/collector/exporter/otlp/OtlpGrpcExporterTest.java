@@ -344,7 +344,7 @@ class OtlpGrpcExporterTest {
   @Test
   void aServerWithoutTheOtlpServiceIsAPermanentFailureWithAHint() throws Exception {
     // A gRPC server that serves nothing answers UNIMPLEMENTED: wrong port, wrong protocol.
-    io.grpc.Server empty = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+    io.grpc.Server empty = io.grpc.netty.NettyServerBuilder
         .forAddress(new java.net.InetSocketAddress("127.0.0.1", 0), io.grpc.InsecureServerCredentials.create())
         .build().start();
     toClose.add(() -> empty.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
