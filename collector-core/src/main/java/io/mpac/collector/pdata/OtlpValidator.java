@@ -1,5 +1,8 @@
 package io.mpac.collector.pdata;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -34,6 +37,8 @@ import java.util.Deque;
  * <p>Thread-safe and stateless.
  */
 public final class OtlpValidator {
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** Deepest accepted message nesting below the request (protobuf-java's default limit). */
   public static final int MAX_DEPTH = 100;
@@ -280,9 +285,13 @@ public final class OtlpValidator {
     byte[] kinds = m.kinds;
     while (pos < end) {
       int tagPos = pos;
-      long v = varint(b, pos, end);
-      pos = varintEnd(b, pos);
-      int tag = (int) v;
+      int tag = b[pos];
+      if (tag >= 0) { // one-byte tag: fields 1..15, the common case
+        pos++;
+      } else {
+        tag = (int) varint(b, pos, end);
+        pos = varintEnd(b, pos);
+      }
       int field = tag >>> 3;
       int wire = tag & 7;
       if (field == 0) throw new InvalidOtlpException(tagPos, "invalid tag (field number 0)");
@@ -292,8 +301,7 @@ public final class OtlpValidator {
           case UNKNOWN -> pos = skip(b, pos, end, field, wire, depth);
           case VARINT -> {
             expectWire(wire, WIRE_VARINT, tagPos);
-            varint(b, pos, end);
-            pos = varintEnd(b, pos);
+            pos = skipVarint(b, pos, end);
           }
           case FIXED64 -> {
             expectWire(wire, WIRE_FIXED64, tagPos);
@@ -305,21 +313,22 @@ public final class OtlpValidator {
           }
           case STRING -> {
             expectWire(wire, WIRE_LEN, tagPos);
-            int len = length(b, pos, end, tagPos);
-            int from = varintEnd(b, pos);
-            int stop = from + len;
+            long r = delimited(b, pos, end, tagPos);
+            int from = (int) (r >>> 32);
+            int stop = from + (int) r;
             if (!isValidUtf8(b, from, stop)) throw new InvalidOtlpException(tagPos, "invalid UTF-8");
             pos = stop;
           }
           case BYTES -> {
             expectWire(wire, WIRE_LEN, tagPos);
-            int len = length(b, pos, end, tagPos);
-            pos = varintEnd(b, pos) + len;
+            long r = delimited(b, pos, end, tagPos);
+            pos = (int) (r >>> 32) + (int) r;
           }
           case ID -> {
             expectWire(wire, WIRE_LEN, tagPos);
-            int len = length(b, pos, end, tagPos);
-            pos = varintEnd(b, pos) + len;
+            long r = delimited(b, pos, end, tagPos);
+            int len = (int) r;
+            pos = (int) (r >>> 32) + len;
             switch (m.idSlot[field]) {
               case 0 -> id0 = len;
               case 1 -> id1 = len;
@@ -353,9 +362,9 @@ public final class OtlpValidator {
           }
           case MESSAGE -> {
             expectWire(wire, WIRE_LEN, tagPos);
-            int len = length(b, pos, end, tagPos);
-            int from = varintEnd(b, pos);
-            int stop = from + len;
+            long r = delimited(b, pos, end, tagPos);
+            int from = (int) (r >>> 32);
+            int stop = from + (int) r;
             if (depth >= MAX_DEPTH) {
               throw new InvalidOtlpException(tagPos, "messages nested deeper than " + MAX_DEPTH);
             }
@@ -455,6 +464,34 @@ public final class OtlpValidator {
     }
   }
 
+  /** The position after a valid varint at {@code pos}; a one-byte varint (the common case) without a loop. */
+  private static int skipVarint(byte[] b, int pos, int end) throws InvalidOtlpException {
+    if (pos < end && b[pos] >= 0) return pos + 1;
+    varint(b, pos, end);
+    return varintEnd(b, pos);
+  }
+
+  /**
+   * Reads a length prefix at {@code pos} and checks the value fits before {@code end}; returns the
+   * value's start in the high 32 bits and its length in the low 32. A one-byte prefix (lengths up
+   * to 127, most strings and ids) takes the short path.
+   */
+  private static long delimited(byte[] b, int pos, int end, int tagPos) throws InvalidOtlpException {
+    if (pos < end) {
+      int len = b[pos];
+      if (len >= 0) {
+        int start = pos + 1;
+        if (len > end - start) {
+          throw new InvalidOtlpException(tagPos, "truncated (length " + len + " exceeds the " + (end - start)
+              + " bytes left)");
+        }
+        return ((long) start << 32) | len;
+      }
+    }
+    int len = length(b, pos, end, tagPos);
+    return ((long) varintEnd(b, pos) << 32) | len;
+  }
+
   /** Reads a varint at {@code pos}; protobuf accepts up to 10 bytes. */
   private static long varint(byte[] b, int pos, int end) throws InvalidOtlpException {
     long result = 0;
@@ -509,6 +546,8 @@ public final class OtlpValidator {
    */
   public static boolean isValidUtf8(byte[] b, int from, int to) {
     int i = from;
+    // ASCII, eight bytes at a time: no byte has its top bit set.
+    while (to - i >= 8 && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) i += 8;
     while (i < to && b[i] >= 0) i++;
     while (i < to) {
       int c = b[i++];

@@ -135,7 +135,9 @@ class SupervisorTest {
     assertThat(down.message()).contains(workerName).contains("IllegalStateException: boom");
     // recovered once the restarted body has run for STABLE_AFTER and reached a checkpoint
     await(() -> supervisor.health().isHealthy(), "recovery");
-    assertThat(logged).anySatisfy(r -> assertThat(r.getMessage()).contains("worker " + workerName + " recovered"));
+    // the worker logs "recovered" just after it clears its problem: wait for the line, not only the state
+    await(() -> logged.stream().anyMatch(r -> r.getMessage().contains("worker " + workerName + " recovered")),
+        "the recovery's log line");
   }
 
   @Test

@@ -44,8 +44,13 @@ class DockerfileTest {
   void hasAMavenBuildStageAndAJreRuntimeStagePinnedByTag() {
     List<String> from = args("FROM");
     assertThat(from).hasSize(2);
-    assertThat(from.get(0)).matches("eclipse-temurin:17\\.[0-9.]+_[0-9]+-jdk-\\S+ AS build");
-    assertThat(from.get(1)).matches("eclipse-temurin:17\\.[0-9.]+_[0-9]+-jre-\\S+ AS runtime");
+    // A current LTS (21 or 25), pinned to a patch release, the same release in both stages.
+    Matcher build = Pattern.compile("eclipse-temurin:((21|25)\\.[0-9.]+_[0-9]+)-jdk-(\\S+) AS build").matcher(from.get(0));
+    Matcher runtime = Pattern.compile("eclipse-temurin:((21|25)\\.[0-9.]+_[0-9]+)-jre-(\\S+) AS runtime").matcher(from.get(1));
+    assertThat(build.matches()).as(from.get(0)).isTrue();
+    assertThat(runtime.matches()).as(from.get(1)).isTrue();
+    assertThat(runtime.group(1)).isEqualTo(build.group(1));
+    assertThat(runtime.group(3)).isEqualTo(build.group(3));
     assertThat(from).noneMatch(f -> f.contains(":latest"));
     // The build uses the Maven Wrapper and builds the shaded jar at the path the README names.
     assertThat(args("RUN")).anyMatch(r -> r.contains("./mvnw ") && r.contains("package")

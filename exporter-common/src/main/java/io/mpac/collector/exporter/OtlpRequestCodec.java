@@ -41,29 +41,36 @@ public final class OtlpRequestCodec implements RecordCodec<OtlpRequest> {
 
   @Override
   public byte[] encode(OtlpRequest r) {
-    Map<String, List<String>> meta = r.metadata().values();
-    List<byte[]> strings = new ArrayList<>();
+    ByteBuffer out = ByteBuffer.allocate(encodedLength(r));
+    encodeInto(r, out);
+    return out.array();
+  }
+
+  @Override
+  public int encodedLength(OtlpRequest r) {
     int size = 1 + 1 + 4 + 4 + 4 + r.bytes().length;
-    for (Map.Entry<String, List<String>> e : meta.entrySet()) {
-      byte[] k = e.getKey().getBytes(StandardCharsets.UTF_8);
-      strings.add(k);
-      size += 4 + k.length + 4;
-      for (String v : e.getValue()) {
-        byte[] b = v.getBytes(StandardCharsets.UTF_8);
-        strings.add(b);
-        size += 4 + b.length;
-      }
+    for (Map.Entry<String, List<String>> e : r.metadata().values().entrySet()) {
+      size += 4 + utf8Length(e.getKey()) + 4;
+      for (String v : e.getValue()) size += 4 + utf8Length(v);
     }
-    ByteBuffer out = ByteBuffer.allocate(size);
+    return size;
+  }
+
+  @Override
+  public void encodeInto(OtlpRequest r, ByteBuffer out) {
+    Map<String, List<String>> meta = r.metadata().values();
     out.put(VERSION).put(signalCode(r.signal())).putInt(r.itemCount()).putInt(meta.size());
-    int s = 0;
-    for (List<String> values : meta.values()) {
-      putString(out, strings.get(s++));
-      out.putInt(values.size());
-      for (int i = 0; i < values.size(); i++) putString(out, strings.get(s++));
+    for (Map.Entry<String, List<String>> e : meta.entrySet()) {
+      putString(out, e.getKey().getBytes(StandardCharsets.UTF_8));
+      out.putInt(e.getValue().size());
+      for (String v : e.getValue()) putString(out, v.getBytes(StandardCharsets.UTF_8));
     }
     out.putInt(r.bytes().length).put(r.bytes());
-    return out.array();
+  }
+
+  /** The UTF-8 length of {@code s} (metadata is small: encoding it twice is cheap). */
+  private static int utf8Length(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
   }
 
   private static void putString(ByteBuffer out, byte[] b) {

@@ -48,6 +48,22 @@ class OtlpRequestCodecTest {
   }
 
   @Test
+  void encodeIntoWritesExactlyTheAnnouncedLengthAndTheSameBytesAsEncode() {
+    ClientMetadata meta = new ClientMetadata(Map.of("x-scope-orgid", List.of("tenant-ü"), "x-empty", List.of()));
+    for (OtlpRequest r : List.of(request(Signal.LOGS, 0, 0, ClientMetadata.EMPTY), request(Signal.TRACES, 5000, 9, meta))) {
+      byte[] enc = CODEC.encode(r);
+      assertThat(CODEC.encodedLength(r)).isEqualTo(enc.length);
+      ByteBuffer direct = ByteBuffer.allocateDirect(enc.length + 40);
+      direct.position(20); // behind a store's record header
+      CODEC.encodeInto(r, direct);
+      assertThat(direct.position()).isEqualTo(20 + enc.length);
+      byte[] written = new byte[enc.length];
+      direct.get(20, written);
+      assertThat(written).isEqualTo(enc);
+    }
+  }
+
+  @Test
   void theRequestBytesAreStoredAsReceived() throws IOException {
     OtlpRequest r = request(Signal.TRACES, 100, 3, ClientMetadata.EMPTY);
     byte[] enc = CODEC.encode(r);

@@ -3,7 +3,7 @@ package io.mpac.collector.loadgen;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.mpac.collector.pdata.Signal;
 import java.io.IOException;

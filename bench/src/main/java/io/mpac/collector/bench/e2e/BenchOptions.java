@@ -12,19 +12,21 @@ import java.util.Locale;
  * @param jvmFlags the flags every target JVM gets (issue #4: {@value #DEFAULT_JVM_FLAGS})
  * @param extraJvmFlags appended for every target alike, for profiling only (e.g. JFR)
  */
-record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int workers, List<Scenario> scenarios,
+record BenchOptions(int repetitions, boolean quick, Path out, Path jar, Path baselineJar, int workers, List<Scenario> scenarios,
     List<Target> targets, List<String> jvmFlags, List<String> extraJvmFlags, Path workDir) {
 
   static final String DEFAULT_JVM_FLAGS = "-XX:+UseSerialGC -Xmx128m";
   static final String USAGE = """
       usage: EndToEndBenchmark [options]
         --jar PATH             the collector's runnable jar (default collector-app/target/mpac-collector.jar)
+        --baseline-jar PATH    another build of the collector, run as target collector-baseline (before/after)
         --out FILE             also write the results as Markdown to FILE
         --repetitions N        repetitions of every scenario on every target (default 3; 1 with --quick)
         --quick                smoke run: 1 repetition, 3 s warm-ups, 4-5 s windows
         --scenarios LIST       comma-separated subset of a,b,c,d (default all)
-        --targets LIST         comma-separated subset of relay,collector (default both)
-        --workers N            generator workers = requests in flight (default 4)
+        --targets LIST         comma-separated subset of relay,relay-detach,relay-2loop,collector,collector-persistent,collector-baseline
+                               (default relay,collector)
+        --workers N            generator workers = requests in flight (default 8)
         --extra-jvm-flags STR  added to every target's JVM flags alike, for profiling (e.g. JFR); not for reported runs
         --work-dir DIR         where configs and target logs go (default a new temporary directory)
       """;
@@ -34,7 +36,8 @@ record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int work
     Integer repetitions = null;
     Path out = null;
     Path jar = Path.of("collector-app/target/mpac-collector.jar");
-    int workers = 4;
+    Path baselineJar = null;
+    int workers = 8;
     List<String> scenarioIds = List.of("a", "b", "c", "d");
     List<Target> targets = List.of(Target.RELAY, Target.COLLECTOR);
     List<String> extra = List.of();
@@ -46,6 +49,7 @@ record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int work
         case "--repetitions" -> repetitions = positive(a, value(args, ++i, a));
         case "--out" -> out = Path.of(value(args, ++i, a));
         case "--jar" -> jar = Path.of(value(args, ++i, a));
+        case "--baseline-jar" -> baselineJar = Path.of(value(args, ++i, a));
         case "--workers" -> workers = positive(a, value(args, ++i, a));
         case "--scenarios" -> scenarioIds = list(value(args, ++i, a));
         case "--targets" -> targets = list(value(args, ++i, a)).stream().map(Target::parse).distinct().toList();
@@ -62,7 +66,10 @@ record BenchOptions(int repetitions, boolean quick, Path out, Path jar, int work
       if (!scenarios.contains(s)) scenarios.add(s);
     }
     if (targets.isEmpty()) throw new IllegalArgumentException("--targets is empty");
-    return new BenchOptions(repetitions != null ? repetitions : quick ? 1 : 3, quick, out, jar, workers,
+    if (targets.contains(Target.COLLECTOR_BASELINE) != (baselineJar != null)) {
+      throw new IllegalArgumentException("target collector-baseline and --baseline-jar go together");
+    }
+    return new BenchOptions(repetitions != null ? repetitions : quick ? 1 : 3, quick, out, jar, baselineJar, workers,
         List.copyOf(scenarios), targets, words(DEFAULT_JVM_FLAGS), extra, workDir);
   }
 

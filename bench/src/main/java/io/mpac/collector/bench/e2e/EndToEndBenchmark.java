@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * and through mpac-collector (receiver → batch → OTLP exporter), both into a null sink.
  *
  * <pre>
- *   this JVM: Generator ──gRPC──▶ child JVM: GrpcRelay | collector ──gRPC──▶ this JVM: NullSink
+ *   this JVM: Generator ──gRPC──▶ child JVM: ZeroWorkRelay | collector ──gRPC──▶ this JVM: NullSink
  * </pre>
  *
  * <p>The generator and the sink run here; each target runs in a fresh child JVM per repetition,
@@ -61,6 +61,7 @@ public final class EndToEndBenchmark {
     flags.addAll(o.extraJvmFlags());
     long clk = ProcFs.clockTicksPerSecond();
     String loadBefore = ProcFs.loadavg();
+    String commit = commit(); // at the start: the tree may move on while the run goes
     Instant started = Instant.now();
     log("work dir " + workDir + "; target JVM flags " + String.join(" ", flags) + "; load average " + loadBefore);
 
@@ -78,7 +79,8 @@ public final class EndToEndBenchmark {
         for (Target target : order) {
           String name = target.label() + "-rep" + rep;
           log(name + ": starting");
-          try (SystemUnderTest sut = SystemUnderTest.start(target, o.jar(), flags, sink.port(), workDir, name)) {
+          Path jar = target == Target.COLLECTOR_BASELINE ? o.baselineJar() : o.jar();
+          try (SystemUnderTest sut = SystemUnderTest.start(target, jar, flags, sink.port(), workDir, name)) {
             current.set(sut);
             for (Scenario s : o.scenarios()) {
               Measurement m = measure(rep, sut, sink, s, o.workers(), clk);
@@ -99,7 +101,7 @@ public final class EndToEndBenchmark {
     Duration took = Duration.between(started, Instant.now());
 
     Report report = new Report(results, o.scenarios(), o.repetitions());
-    String md = report.markdown(header(o, flags, started, took, loadBefore, loadAfter));
+    String md = report.markdown(header(o, flags, commit, started, took, loadBefore, loadAfter));
     System.out.println();
     System.out.println(md);
     for (Report.Check c : report.checks()) {
@@ -164,13 +166,19 @@ public final class EndToEndBenchmark {
     return false;
   }
 
-  private static String header(BenchOptions o, List<String> flags, Instant started, Duration took, String loadBefore,
+  private static String header(BenchOptions o, List<String> flags, String commit, Instant started, Duration took,
+      String loadBefore,
       String loadAfter) {
     StringBuilder sb = new StringBuilder();
     sb.append("Run of ").append(started.truncatedTo(ChronoUnit.SECONDS)).append(" (").append(took.toMinutes())
         .append(" min ").append(took.toSecondsPart()).append(" s)")
         .append(o.quick() ? ", **--quick smoke run: short windows, not a measurement**" : "").append(".\n\n");
-    sb.append("- Commit: `").append(commit()).append("`.\n");
+    sb.append("- Commit: `").append(commit).append("`.\n");
+    sb.append("- Collector jar: `").append(o.jar()).append("`, built ").append(modified(o.jar())).append(".\n");
+    if (o.baselineJar() != null) {
+      sb.append("- Baseline collector jar (target collector-baseline): `").append(o.baselineJar()).append("`, built ")
+          .append(modified(o.baselineJar())).append(".\n");
+    }
     sb.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (").append(cpuModel())
         .append("), shared with other builds. Java ").append(System.getProperty("java.vm.version")).append(".\n");
     sb.append("- Load average (`/proc/loadavg`) before: `").append(loadBefore).append("`, after: `").append(loadAfter)
@@ -208,6 +216,14 @@ public final class EndToEndBenchmark {
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) return "";
     return new String(out, StandardCharsets.UTF_8).trim();
+  }
+
+  private static String modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toInstant().truncatedTo(ChronoUnit.SECONDS).toString();
+    } catch (IOException e) {
+      return "at an unknown time";
+    }
   }
 
   private static String cpuModel() {

@@ -61,9 +61,11 @@ final class SystemUnderTest implements AutoCloseable {
     cmd.addAll(jvmFlags);
     int adminPort = -1;
     switch (target) {
-      case RELAY -> cmd.addAll(List.of("-cp", jar.toString(), "io.mpac.collector.loadgen.GrpcRelay",
-          "--port", Integer.toString(port), "--upstream", "127.0.0.1:" + sinkPort));
-      case COLLECTOR, COLLECTOR_PERSISTENT, COLLECTOR_LOADBALANCING -> {
+      // The relay runs from the benchmark's own class path (it is in bench, not in the collector).
+      case RELAY, RELAY_DETACH, RELAY_2LOOP -> cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+          ZeroWorkRelay.class.getName(), "--port", Integer.toString(port), "--upstream", "127.0.0.1:" + sinkPort,
+          "--variant", target.relayVariant().label()));
+      case COLLECTOR, COLLECTOR_PERSISTENT, COLLECTOR_LOADBALANCING, COLLECTOR_BASELINE -> {
         adminPort = freePort();
         Path config = workDir.resolve(name + ".alloy");
         boolean persistent = target == Target.COLLECTOR_PERSISTENT;

@@ -18,6 +18,7 @@ class BenchOptionsTest {
     assertThat(o.repetitions()).isEqualTo(3);
     assertThat(o.jvmFlags()).containsExactly("-XX:+UseSerialGC", "-Xmx128m");
     assertThat(o.extraJvmFlags()).isEmpty();
+    assertThat(o.workers()).isEqualTo(8); // issue #16's harness: 8 requests in flight
     assertThat(o.targets()).containsExactly(Target.RELAY, Target.COLLECTOR);
     assertThat(o.scenarios()).extracting(Scenario::id).containsExactly("a", "b", "c", "d");
     Scenario a = o.scenarios().get(0);
@@ -33,16 +34,31 @@ class BenchOptionsTest {
   void quickShortensEverythingAndOptionsParse() {
     BenchOptions o = BenchOptions.parse(new String[] {"--quick", "--scenarios", "b,a", "--targets", "collector",
         "--out", "r.md", "--extra-jvm-flags", " -XX:+UnlockDiagnosticVMOptions  -XX:+DebugNonSafepoints ",
-        "--workers", "8", "--jar", "x.jar"});
+        "--workers", "3", "--jar", "x.jar"});
     assertThat(o.repetitions()).isEqualTo(1);
     assertThat(o.scenarios()).extracting(Scenario::id).containsExactly("b", "a");
     assertThat(o.scenarios().get(1).duration()).isLessThan(Duration.ofSeconds(10));
     assertThat(o.targets()).containsExactly(Target.COLLECTOR);
     assertThat(o.out()).isEqualTo(Path.of("r.md"));
     assertThat(o.jar()).isEqualTo(Path.of("x.jar"));
-    assertThat(o.workers()).isEqualTo(8);
+    assertThat(o.workers()).isEqualTo(3);
     assertThat(o.extraJvmFlags()).containsExactly("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints");
     assertThat(BenchOptions.parse(new String[] {"--quick", "--repetitions", "2"}).repetitions()).isEqualTo(2);
+    assertThat(BenchOptions.parse(new String[] {"--targets", "relay,relay-detach,relay-2loop"}).targets())
+        .containsExactly(Target.RELAY, Target.RELAY_DETACH, Target.RELAY_2LOOP)
+        .extracting(Target::relayVariant).containsExactly(ZeroWorkRelay.Variant.BYTES_1LOOP, ZeroWorkRelay.Variant.DETACH,
+            ZeroWorkRelay.Variant.BYTES);
+    BenchOptions b = BenchOptions.parse(new String[] {"--targets", "collector,collector-baseline", "--baseline-jar", "old.jar"});
+    assertThat(b.baselineJar()).isEqualTo(Path.of("old.jar"));
+    assertThat(b.targets()).containsExactly(Target.COLLECTOR, Target.COLLECTOR_BASELINE);
+  }
+
+  @Test
+  void theBaselineTargetNeedsItsJarAndTheJarItsTarget() {
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--targets", "collector-baseline"}))
+        .hasMessageContaining("--baseline-jar");
+    assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--baseline-jar", "old.jar"}))
+        .hasMessageContaining("collector-baseline");
   }
 
   @Test

@@ -1,22 +1,22 @@
 package io.mpac.collector.app.hostile;
 
-import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
-import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
-import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
-import io.grpc.netty.shaded.io.netty.channel.Channel;
-import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
-import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2StreamChannel;
-import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -71,15 +71,15 @@ final class RawGrpcStreams {
     }
   }
 
-  private static final io.grpc.netty.shaded.io.netty.util.AttributeKey<List<Http2StreamChannel>> OPEN =
-      io.grpc.netty.shaded.io.netty.util.AttributeKey.valueOf("hostile-open-streams");
+  private static final io.netty.util.AttributeKey<List<Http2StreamChannel>> OPEN =
+      io.netty.util.AttributeKey.valueOf("hostile-open-streams");
 
   private static Http2StreamChannel open(Channel connection, int port, int declared, int sent) throws Exception {
     Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
         .handler(new ChannelInboundHandlerAdapter() {
           @Override
-          public void channelRead(io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext ctx, Object msg) {
-            io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil.release(msg);
+          public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
           }
         })
         .open().sync().getNow();

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -84,9 +85,20 @@ import java.util.zip.CRC32C;
  *       {@link OfferResult#FULL}. A write that fails (disk full, I/O error) is truncated away, is
  *       counted ({@link Stats#writeFailures()}) and returns FULL; the store keeps working.
  *   <li>Heap does not grow with what is on disk: records are read back one at a time by a cursor.
- *       The store keeps a few counters per segment file, the leases in flight, and the ack offsets
- *       of the one recovered segment being read.
+ *       The store keeps a few counters per segment file, the leases in flight, the ack offsets
+ *       of the one recovered segment being read, and the handoff (below).
  * </ul>
+ *
+ * <h2>Handoff</h2>
+ * A record is always written before {@code offer} returns. The store also keeps the payload as
+ * offered, up to {@link FileQueueOptions#handoffBytes()} of frames, until the read cursor reaches
+ * it: a taker that keeps up then gets that object back without the read, checksum and decode of
+ * bytes written a moment ago ({@link Stats#handedOver()} counts these). What was written is what
+ * is on disk, so nothing changes for a restart: a handed-over record that is not acked comes back
+ * from its segment like any other. Records that find the handoff full are read from disk; entries
+ * the cursor has passed are dropped, and a compaction (which moves records) drops them all.
+ * Payload objects must therefore not be changed after {@code offer}, as with any
+ * {@link QueueStore}.
  *
  * <h2>Recovery</h2>
  * Open scans every segment in order, verifies every record's checksum and applies the journals.
@@ -161,6 +173,9 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   private boolean closed;
   private boolean abandoned;
   private boolean shutDown;
+  /** Records written by this store and not yet read, in file order, at most {@link FileQueueOptions#handoffBytes()}. */
+  private final ArrayDeque<Handoff<T>> handoff = new ArrayDeque<>();
+  private long handoffBytes;
 
   // guarded by appendLock
   private Segment writeSegment;
@@ -198,6 +213,13 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   private final AtomicLong syncFailures = new AtomicLong();
   private final AtomicLong undecodableRecords = new AtomicLong();
   private final AtomicLong corruptRecordsAtRead = new AtomicLong();
+  private final AtomicLong handedOver = new AtomicLong();
+
+  /**
+   * A record as it was offered, kept until the read cursor reaches it so the taker skips the read,
+   * checksum and decode of what was written a moment ago.
+   */
+  private record Handoff<T>(Segment segment, long position, T payload, int items, long bytes, int frame) {}
 
   /** One segment file and its journal. Fields are guarded as the store's fields are. */
   private static final class Segment {
@@ -239,9 +261,10 @@ public final class FileQueueStore<T> implements QueueStore<T> {
    * @param corruptRecordsAtRead records that failed their checksum when read after open (the disk
    *     changed under the store); the rest of their segment is skipped
    * @param segments segment files on disk
+   * @param handedOver records taken from the handoff (as offered) instead of being read back from disk
    */
   public record Stats(long writeFailures, long ackWriteFailures, long syncFailures, long undecodableRecords,
-      long corruptRecordsAtRead, int segments) {}
+      long corruptRecordsAtRead, int segments, long handedOver) {}
 
   /**
    * What {@link #compact} did.
@@ -333,11 +356,14 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   @Override
   public OfferResult offer(T payload, int payloadItems, long payloadBytes, long waitNanos)
       throws InterruptedException {
-    byte[] data = codec.encode(payload);
-    if (data.length > MAX_PAYLOAD) {
-      throw new IllegalArgumentException("payload of " + data.length + " bytes is larger than a segment can hold");
+    // a codec that knows the length encodes straight into the write buffer; others make an array
+    int known = codec.encodedLength(payload);
+    byte[] data = known < 0 || RECORD_HEADER + (long) known > WRITE_BUFFER_MAX ? codec.encode(payload) : null;
+    int length = data != null ? data.length : known;
+    if (length > MAX_PAYLOAD) {
+      throw new IllegalArgumentException("payload of " + length + " bytes is larger than a segment can hold");
     }
-    long frame = RECORD_HEADER + (long) data.length;
+    long frame = RECORD_HEADER + (long) length;
     lock.lock();
     try {
       long remaining = waitNanos;
@@ -356,7 +382,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
     long ticket;
     appendLock.lock();
     try {
-      ticket = append(data, payloadItems, payloadBytes, frame);
+      ticket = append(payload, data, payloadItems, payloadBytes, frame);
     } finally {
       appendLock.unlock();
     }
@@ -370,10 +396,11 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   private static final long CLOSED_TICKET = -2;
 
   /**
-   * Writes one reserved record; returns its sync ticket, or {@link #FAILED_TICKET} (write failed) or
+   * Writes one reserved record ({@code data}, or {@code payload} encoded into the write buffer when
+   * {@code data} is null); returns its sync ticket, or {@link #FAILED_TICKET} (write failed) or
    * {@link #CLOSED_TICKET} (store closed) after giving the reservation back.
    */
-  private long append(byte[] data, int payloadItems, long payloadBytes, long frame) {
+  private long append(T payload, byte[] data, int payloadItems, long payloadBytes, long frame) {
     Segment segment = writeSegment;
     long start = -1;
     boolean shut;
@@ -392,7 +419,16 @@ public final class FileQueueStore<T> implements QueueStore<T> {
         segment = roll();
       }
       start = segment.end;
-      writeRecord(writeChannel, start, data, payloadItems, payloadBytes);
+      if (data != null) {
+        writeRecord(writeChannel, start, data, payloadItems, payloadBytes);
+      } else {
+        try {
+          writeEncoded(writeChannel, start, payload, (int) frame, payloadItems, payloadBytes);
+        } catch (RuntimeException e) { // the codec failed before anything was written
+          unreserve(payloadItems, frame);
+          throw e;
+        }
+      }
     } catch (IOException e) {
       if (start >= 0) {
         try {
@@ -418,6 +454,10 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       segment.unreadItems += payloadItems;
       readable++;
       pendingWrites--;
+      if (handoffBytes + frame <= options.handoffBytes()) {
+        handoff.addLast(new Handoff<>(segment, start, payload, payloadItems, payloadBytes, (int) frame));
+        handoffBytes += frame;
+      }
       notEmpty.signal();
     } finally {
       lock.unlock();
@@ -467,6 +507,31 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       at = writeFully(channel, buf, at);
       buf.clear();
     } while (copied < data.length);
+  }
+
+  /** Encodes {@code payload} into the write buffer behind its header and writes the frame with one call. */
+  private void writeEncoded(FileChannel channel, long position, T payload, int frame, int payloadItems,
+      long payloadBytes) throws IOException {
+    if (writeBuffer.capacity() < frame) {
+      writeBuffer = ByteBuffer.allocateDirect(Math.min(WRITE_BUFFER_MAX, Integer.highestOneBit(frame - 1) << 1));
+    }
+    ByteBuffer buf = writeBuffer;
+    buf.clear().position(RECORD_HEADER);
+    codec.encodeInto(payload, buf);
+    if (buf.position() != frame) {
+      throw new IllegalStateException("codec " + codec.getClass().getName() + " wrote " + (buf.position() - RECORD_HEADER)
+          + " bytes, not the " + (frame - RECORD_HEADER) + " it announced");
+    }
+    byte[] header = writeHeader.array();
+    writeHeader.putInt(0, frame - RECORD_HEADER).putInt(8, payloadItems).putLong(12, payloadBytes);
+    writeCrc.reset();
+    writeCrc.update(header, 0, 4);
+    writeCrc.update(header, 8, RECORD_HEADER - 8);
+    buf.flip().position(RECORD_HEADER);
+    writeCrc.update(buf); // the payload, read in place
+    writeHeader.putInt(4, (int) writeCrc.getValue());
+    buf.put(0, header).position(0);
+    writeFully(channel, buf, position);
   }
 
   private static long writeFully(FileChannel channel, ByteBuffer buf, long position) throws IOException {
@@ -595,9 +660,9 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   // ---------------------------------------------------------------------------------------------
   // take
 
-  /** A record read from disk, before decoding. */
-  private record RawRecord(long id, byte[] payload, int items, long bytes, boolean redelivered, Path file,
-      long offset) {}
+  /** A record read from disk, before decoding; or, with {@code memory}, handed over as it was offered. */
+  private record RawRecord<T>(long id, byte[] payload, int items, long bytes, boolean redelivered, Path file,
+      long offset, T memory) {}
 
   @Override
   public Lease<T> take(long maxWaitNanos) throws InterruptedException {
@@ -606,13 +671,17 @@ public final class FileQueueStore<T> implements QueueStore<T> {
     while (true) {
       long remaining = wait - (System.nanoTime() - start);
       if (!readLock.tryLock(Math.max(0, remaining), TimeUnit.NANOSECONDS)) return null;
-      RawRecord raw;
+      RawRecord<T> raw;
       try {
         raw = readNext(start, wait);
       } finally {
         readLock.unlock();
       }
       if (raw == null) return null;
+      if (raw.memory() != null) {
+        handedOver.incrementAndGet();
+        return new Lease<>(raw.id(), raw.memory(), raw.items(), raw.bytes(), false);
+      }
       try {
         T payload = codec.decode(raw.payload(), 0, raw.payload().length);
         return new Lease<>(raw.id(), payload, raw.items(), raw.bytes(), raw.redelivered());
@@ -626,7 +695,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
   }
 
   /** Reads the next live record and marks it in flight. Caller holds readLock. */
-  private RawRecord readNext(long start, long wait) throws InterruptedException {
+  private RawRecord<T> readNext(long start, long wait) throws InterruptedException {
     while (true) {
       Segment segment;
       long position;
@@ -653,10 +722,21 @@ public final class FileQueueStore<T> implements QueueStore<T> {
         segment = readSegment;
         position = readPosition;
         end = segment.end;
+        Handoff<T> h = handoffAt(segment, position);
+        if (h != null) {
+          long id = segment.seq << 32 | position;
+          readPosition = position + h.frame();
+          segment.unread--;
+          segment.unreadItems -= h.items();
+          segment.inFlight++;
+          readable--;
+          inFlight.put(id, (long) h.items() << 32 | h.frame());
+          return new RawRecord<>(id, null, h.items(), h.bytes(), false, segment.log, position, h.payload());
+        }
       } finally {
         lock.unlock();
       }
-      RawRecord raw = null;
+      RawRecord<T> raw = null;
       long next;
       String corruption = null;
       try {
@@ -692,8 +772,8 @@ public final class FileQueueStore<T> implements QueueStore<T> {
             corruption = "checksum mismatch";
             next = end;
           } else if (segment.recoveredAcks == null || Arrays.binarySearch(segment.recoveredAcks, (int) position) < 0) {
-            raw = new RawRecord(segment.seq << 32 | position, payload, recordItems, recordBytes, segment.recovered,
-                segment.log, position);
+            raw = new RawRecord<>(segment.seq << 32 | position, payload, recordItems, recordBytes, segment.recovered,
+                segment.log, position, null);
           }
         }
       } catch (IOException e) {
@@ -735,6 +815,28 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       }
       if (raw != null) return raw;
     }
+  }
+
+  /**
+   * The handed-over record at the read cursor, if the handoff holds it; drops entries the cursor
+   * has passed (read from disk, or skipped). Caller holds lock.
+   */
+  private Handoff<T> handoffAt(Segment segment, long position) {
+    Handoff<T> h;
+    while ((h = handoff.peekFirst()) != null) {
+      long seq = h.segment().seq;
+      if (seq > segment.seq || (seq == segment.seq && h.position() > position)) return null;
+      handoff.pollFirst();
+      handoffBytes -= h.frame();
+      if (seq == segment.seq && h.position() == position) return h;
+    }
+    return null;
+  }
+
+  /** Forgets every handed-over record (they are all on disk). Caller holds lock. */
+  private void clearHandoff() {
+    handoff.clear();
+    handoffBytes = 0;
   }
 
   /**
@@ -954,6 +1056,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
     try {
       closed = true;
       abandoned = true;
+      clearHandoff();
       notEmpty.signalAll();
       notFull.signalAll();
     } finally {
@@ -1011,7 +1114,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       lock.unlock();
     }
     return new Stats(writeFailures.get(), ackWriteFailures.get(), syncFailures.get(), undecodableRecords.get(),
-        corruptRecordsAtRead.get(), files);
+        corruptRecordsAtRead.get(), files, handedOver.get());
   }
 
   /** The store's directory. */
@@ -1027,6 +1130,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
       closed = true;
       abandoned = true;
       shutDown = true;
+      clearHandoff();
       notEmpty.signalAll();
       notFull.signalAll();
     } finally {
@@ -1492,6 +1596,7 @@ public final class FileQueueStore<T> implements QueueStore<T> {
         last.liveBytes = liveBytes;
         last.recoveredAcks = null;
         diskBytes += newSize - lastBefore;
+        clearHandoff(); // the run's records moved: their positions no longer name them
         if (run.contains(readSegment)) {
           readSegment = last;
           readPosition = last.firstRecord;

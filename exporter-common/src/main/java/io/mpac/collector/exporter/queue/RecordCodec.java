@@ -1,6 +1,7 @@
 package io.mpac.collector.exporter.queue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * Turns a payload into the bytes a persistent {@link QueueStore} writes, and back. Each exporter
@@ -21,4 +22,21 @@ public interface RecordCodec<T> {
 
   /** Reads a payload from {@code buf[offset, offset + length)}. */
   T decode(byte[] buf, int offset, int length) throws IOException;
+
+  /**
+   * The exact number of bytes {@link #encodeInto} writes for {@code payload}, or -1 when the codec
+   * only has {@link #encode}. A codec that knows it lets the store encode straight into its write
+   * buffer, without an intermediate array.
+   */
+  default int encodedLength(T payload) {
+    return -1;
+  }
+
+  /**
+   * Writes the same bytes as {@link #encode} at {@code out}'s position, exactly
+   * {@link #encodedLength} of them ({@code out} has room for them).
+   */
+  default void encodeInto(T payload, ByteBuffer out) {
+    out.put(encode(payload));
+  }
 }

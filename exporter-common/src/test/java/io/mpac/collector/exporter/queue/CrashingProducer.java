@@ -5,7 +5,11 @@ import java.nio.file.Path;
 
 /**
  * The child process of {@link FileQueueCrashTest}: offers records to a store until it is killed,
- * printing {@code accepted <n>} once each offer has returned ACCEPTED.
+ * printing {@code accepted <n>} once each offer has returned ACCEPTED. With a third argument
+ * {@code consume}, a second thread takes every record as it comes (from the store's handoff while
+ * it keeps up) and acks those whose number is not a multiple of 3, printing
+ * {@code acked <n> <records handed over so far>} once each ack has returned; the others stay in
+ * flight until the kill.
  */
 public final class CrashingProducer {
 
@@ -24,6 +28,11 @@ public final class CrashingProducer {
     QueueLimits limits = new QueueLimits(QueueLimits.UNLIMITED, QueueLimits.UNLIMITED, QueueLimits.UNLIMITED);
     FileQueueStore<String> store = FileQueueStore.open(dir, TextCodec.INSTANCE, limits,
         FileQueueOptions.defaults().withSegmentBytes(64 << 10));
+    if (args.length > 2 && args[2].equals("consume")) {
+      Thread consumer = new Thread(() -> consume(store), "consumer");
+      consumer.setDaemon(true);
+      consumer.start();
+    }
     for (int n = 0; n < max; n++) {
       if (store.offer(record(n), 1, 2000, 0) != OfferResult.ACCEPTED) {
         System.out.println("refused " + n);
@@ -34,5 +43,25 @@ public final class CrashingProducer {
     }
     System.out.println("done");
     Thread.sleep(60_000); // wait to be killed: the store is never closed
+  }
+
+  private static void consume(FileQueueStore<String> store) {
+    try {
+      while (true) {
+        Lease<String> lease = store.take(1_000_000_000L);
+        if (lease == null) continue;
+        String payload = lease.payload();
+        int n = Integer.parseInt(payload.substring(6, payload.indexOf(':')));
+        if (!payload.equals(record(n))) {
+          System.out.println("damaged " + n);
+          continue;
+        }
+        if (n % 3 == 0) continue; // stays in flight: must come back after the kill
+        store.ack(lease);
+        System.out.println("acked " + n + " " + store.stats().handedOver());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -75,15 +75,28 @@ class FileQueuePropertyTest {
   @MethodSource("seeds")
   void ackedNeverComesBackAndUnackedAlwaysDoes(long seed) throws IOException {
     List<Op> ops = randomOps(seed);
-    String failure = run(ops);
+    long handoff = handoffBytes(seed);
+    String failure = run(ops, handoff);
     if (failure == null) return;
-    List<Op> shortest = shrink(ops);
-    fail("seed " + seed + " failed: " + failure + "\nshortest failing sequence (" + shortest.size() + " ops): "
-        + shortest + "\n-> " + run(shortest));
+    List<Op> shortest = shrink(ops, handoff);
+    fail("seed " + seed + " (handoff " + handoff + " bytes) failed: " + failure + "\nshortest failing sequence ("
+        + shortest.size() + " ops): " + shortest + "\n-> " + run(shortest, handoff));
+  }
+
+  /**
+   * The store's handoff for a seed: off (every record read from disk), a few small records' worth
+   * (records alternate between memory and disk), or ample (memory whenever the taker keeps up).
+   */
+  static long handoffBytes(long seed) {
+    return switch ((int) (seed % 3)) {
+      case 0 -> 0;
+      case 1 -> 200;
+      default -> 1 << 20;
+    };
   }
 
   /** Greedy shrinking: drop one operation at a time while the sequence still fails. */
-  private static List<Op> shrink(List<Op> failing) throws IOException {
+  private static List<Op> shrink(List<Op> failing, long handoff) throws IOException {
     List<Op> current = failing;
     boolean smaller = true;
     while (smaller) {
@@ -91,7 +104,7 @@ class FileQueuePropertyTest {
       for (int i = 0; i < current.size(); i++) {
         List<Op> candidate = new ArrayList<>(current);
         candidate.remove(i);
-        if (run(candidate) != null) {
+        if (run(candidate, handoff) != null) {
           current = candidate;
           smaller = true;
           break;
@@ -114,11 +127,11 @@ class FileQueuePropertyTest {
   }
 
   /** Runs {@code ops} against a fresh store and the model; returns the first mismatch, or null. */
-  static String run(List<Op> ops) throws IOException {
+  static String run(List<Op> ops, long handoff) throws IOException {
     Path dir = Files.createTempDirectory("queue-property");
     FileQueueStore<String> store = null;
     try {
-      store = open(dir);
+      store = open(dir, handoff);
       TreeMap<Integer, Expected> model = new TreeMap<>();
       Map<Integer, Lease<String>> held = new HashMap<>();
       List<Lease<String>> acked = new ArrayList<>();
@@ -170,7 +183,7 @@ class FileQueuePropertyTest {
               for (Path f : files.filter(f -> f.toString().endsWith(".acks")).toList()) Files.delete(f);
             }
           }
-          store = open(dir);
+          store = open(dir, handoff);
           generation++;
           held.clear();
           acked.clear(); // a lease of an old store means nothing to the new one
@@ -189,7 +202,7 @@ class FileQueuePropertyTest {
       }
       // finally: a restart hands out exactly what was never acked, in offer order
       store.close();
-      store = open(dir);
+      store = open(dir, handoff);
       List<String> rest = new ArrayList<>();
       for (Lease<String> l; (l = store.take(0)) != null; ) rest.add(l.payload());
       List<String> expected = model.values().stream().map(e -> e.payload).toList();
@@ -205,19 +218,21 @@ class FileQueuePropertyTest {
     }
   }
 
-  private static FileQueueStore<String> open(Path dir) throws IOException {
-    return FileQueueStore.open(dir, TextCodec.INSTANCE, UNLIMITED, FileQueueOptions.defaults().withSegmentBytes(4096));
+  private static FileQueueStore<String> open(Path dir, long handoff) throws IOException {
+    return FileQueueStore.open(dir, TextCodec.INSTANCE, UNLIMITED,
+        FileQueueOptions.defaults().withSegmentBytes(4096).withHandoffBytes(handoff));
   }
 
   @org.junit.jupiter.api.Test
   void theCheckerCatchesAckedRecordsComingBack() throws IOException {
     List<Op> fine = List.of(new Offer(10), new Offer(20), new Take(), new Ack(0), new Reopen(), new Take());
-    assertThat(run(fine)).isNull();
+    assertThat(run(fine, 0)).isNull();
+    assertThat(run(fine, 1 << 20)).isNull();
     List<Op> sabotaged = List.of(new Offer(10), new Offer(5000), new Take(), new Take(), new Take(), new Ack(0),
         new Offer(3), new LoseJournals(), new Take());
-    assertThat(run(sabotaged)).contains("MISSING_ACK_JOURNAL");
-    List<Op> shortest = shrink(sabotaged);
+    assertThat(run(sabotaged, 0)).contains("MISSING_ACK_JOURNAL");
+    List<Op> shortest = shrink(sabotaged, 0);
     assertThat(shortest).contains(new LoseJournals()).hasSizeLessThan(sabotaged.size());
-    assertThat(run(shortest)).isNotNull();
+    assertThat(run(shortest, 0)).isNotNull();
   }
 }

@@ -152,7 +152,9 @@ class FileQueueRecoveryTest {
 
   @Test
   void damageAfterOpenIsFoundAtReadAndSkipsTheRestOfTheSegment() throws Exception {
-    try (FileQueueStore<String> store = open()) {
+    // without the handoff every record is read back from disk, so the damage shows at read
+    try (FileQueueStore<String> store = FileQueueStore.open(dir, TextCodec.INSTANCE, UNLIMITED,
+        small().withHandoffBytes(0))) {
       for (int i = 0; i < 6; i++) offer(store, kib(i)); // segment 1: 0..3, segment 2: 4..5
       try (RandomAccessFile f = new RandomAccessFile(segment(1).toFile(), "rw")) {
         long at = 8 + KIB_FRAME + FRAME + 10; // record 1's payload
@@ -169,6 +171,34 @@ class FileQueueRecoveryTest {
       assertThat(warningText()).contains(segment(1) + " offset " + (8 + KIB_FRAME) + ": checksum mismatch");
       store.ack(first);
       assertThat(segment(1)).doesNotExist(); // nothing live is left in it
+    }
+  }
+
+  @Test
+  void damageAfterOpenToAHandedOverRecordIsFoundAtTheNextOpen() throws Exception {
+    try (FileQueueStore<String> store = open()) {
+      for (int i = 0; i < 6; i++) offer(store, kib(i)); // segment 1: 0..3, segment 2: 4..5
+      flipPayloadByteOfRecord1();
+      // the taker gets what was offered, from memory: the damaged copy on disk is not read
+      assertThat(payloads(drain(store))).containsExactlyElementsOf(kibs(0, 1, 2, 3, 4, 5));
+      assertThat(store.stats().handedOver()).isEqualTo(6);
+      assertThat(store.stats().corruptRecordsAtRead()).isZero();
+    } // closed with nothing acked: every record is on disk for the next open
+    try (FileQueueStore<String> store = open()) {
+      long recordAt = 8 + KIB_FRAME;
+      assertThat(store.recoveryReport().problems())
+          .containsExactly(new Problem(Reason.CHECKSUM_MISMATCH, segment(1), recordAt, 4L * KIB_FRAME + 8 - recordAt));
+      assertThat(payloads(drain(store))).containsExactlyElementsOf(kibs(0, 4, 5));
+    }
+  }
+
+  private void flipPayloadByteOfRecord1() throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(segment(1).toFile(), "rw")) {
+      long at = 8 + KIB_FRAME + FRAME + 10;
+      f.seek(at);
+      int b = f.read();
+      f.seek(at);
+      f.write(b ^ 0x01);
     }
   }
 

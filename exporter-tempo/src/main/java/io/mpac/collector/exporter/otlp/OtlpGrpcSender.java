@@ -3,14 +3,15 @@ package io.mpac.collector.exporter.otlp;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
+import io.grpc.ConnectivityState;
 import io.grpc.LoadBalancerRegistry;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.mpac.collector.exporter.SendOutcome;
@@ -29,6 +30,12 @@ import javax.net.ssl.TrustManager;
  * OTLP over gRPC with grpc-java (Netty transport). One channel per exporter (HTTP/2 multiplexes the
  * workers' calls over it); each call is a blocking unary {@code Export} on a worker thread with a
  * deadline of the attempt's timeout. The request bytes go out as they are.
+ *
+ * <p>Reconnects follow the exporter's retry schedule: grpc-java waits longer and longer between
+ * connection attempts while the backend is down (up to 2 minutes), so after a long outage the
+ * backend could be back for minutes before the channel notices. An attempt that finds the channel
+ * in {@code TRANSIENT_FAILURE} therefore resets the channel's connect backoff first: it reconnects
+ * when the exporter's own retry is due, not later.
  */
 final class OtlpGrpcSender implements OtlpTransport {
 
@@ -63,7 +70,10 @@ final class OtlpGrpcSender implements OtlpTransport {
     }
     b        .defaultLoadBalancingPolicy(config.balancerName())
         .userAgent("mpac-collector")
-        .maxInboundMessageSize(16 << 20);
+        .maxInboundMessageSize(16 << 20)
+        // The sending queue retries (with its backoff); gRPC's own retry layer would only buffer every
+        // request a second time and add a stream wrapper per call.
+        .disableRetry();
     String authority = !config.authority().isEmpty() ? config.authority()
         : config.useTls() && !config.tls().settings().serverName().isEmpty() ? config.tls().settings().serverName()
         : null;
@@ -109,6 +119,8 @@ final class OtlpGrpcSender implements OtlpTransport {
   public SendOutcome send(OtlpRequest request, Duration timeout) {
     Channel calls = callChannel;
     if (calls == null) return SendOutcome.retryable("exporter not started");
+    ManagedChannel ch = channel;
+    if (ch.getState(false) == ConnectivityState.TRANSIENT_FAILURE) ch.resetConnectBackoff();
     CallOptions opts = callOptions.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
     try {
       byte[] response = ClientCalls.blockingUnaryCall(calls, OtlpGrpcMethods.forSignal(request.signal()), opts,

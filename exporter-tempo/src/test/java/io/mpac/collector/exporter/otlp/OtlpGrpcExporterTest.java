@@ -17,6 +17,10 @@ import io.mpac.collector.exporter.RetryConfig;
 import io.mpac.collector.exporter.SendOutcome;
 import io.mpac.collector.pdata.OtlpRequest;
 import io.mpac.collector.pdata.Signal;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
@@ -155,6 +160,41 @@ class OtlpGrpcExporterTest {
     FakeOtlpGrpcBackend b = backend(port);
     await(() -> sent() == 50);
     assertThat(b.spanCount()).isEqualTo(50);
+    assertThat(b.allExactlyOnce()).isTrue();
+    assertThat(failed()).isZero();
+  }
+
+  @Test
+  void aBackendThatStartsLateIsReachedOnTheExportersRetryNotOnGrpcsGrownBackoff() throws Exception {
+    // a listener that accepts and drops connections: each is one of the channel's connect attempts
+    // failing, so grpc-java's own reconnect backoff grows (1 s, 1.6 s, 2.6 s, 4.1 s, 6.6 s, ...)
+    ServerSocket refusing = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    int port = refusing.getLocalPort();
+    AtomicInteger attempts = new AtomicInteger();
+    Thread acceptor = new Thread(() -> {
+      while (!refusing.isClosed()) {
+        try (Socket s = refusing.accept()) {
+          attempts.incrementAndGet();
+        } catch (IOException e) {
+          return; // closed
+        }
+      }
+    }, "refusing-acceptor");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    OtlpConsumer input = start(port, queue(1, 1000)).input();
+    input.consume(TestData.tracesRequest(0, 5));
+    // five failed attempts: without the reset, grpc-java would wait about 6.6 s (+-20%) for the next
+    await(() -> attempts.get() >= 5);
+    refusing.close();
+    acceptor.join(5_000);
+    long upAt = System.nanoTime();
+    FakeOtlpGrpcBackend b = backend(port);
+    await(() -> sent() == 5);
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - upAt);
+    // the exporter retries every 200 ms at most (FAST_RETRY): it reconnects on its next retry
+    assertThat(tookMillis).as("delivered %d ms after the backend came up", tookMillis).isLessThan(3_000);
+    assertThat(b.spanCount()).isEqualTo(5);
     assertThat(b.allExactlyOnce()).isTrue();
     assertThat(failed()).isZero();
   }
@@ -304,7 +344,7 @@ class OtlpGrpcExporterTest {
   @Test
   void aServerWithoutTheOtlpServiceIsAPermanentFailureWithAHint() throws Exception {
     // A gRPC server that serves nothing answers UNIMPLEMENTED: wrong port, wrong protocol.
-    io.grpc.Server empty = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+    io.grpc.Server empty = io.grpc.netty.NettyServerBuilder
         .forAddress(new java.net.InetSocketAddress("127.0.0.1", 0), io.grpc.InsecureServerCredentials.create())
         .build().start();
     toClose.add(() -> empty.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.netty.channel.Channel;
 import io.mpac.collector.pdata.Signal;
 import io.mpac.collector.receiver.otlp.ReceiverOtlpConfig.Limits;
 import java.io.InputStream;

@@ -2,6 +2,7 @@ package io.mpac.collector.receiver.otlp.internal;
 
 import io.grpc.Attributes;
 import io.grpc.Context;
+import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -13,15 +14,16 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
-import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.mpac.collector.pdata.ClientMetadata;
 import io.mpac.collector.pdata.Signal;
 import io.mpac.collector.receiver.otlp.ReceiverOtlpConfig;
@@ -31,6 +33,7 @@ import io.mpac.collector.tls.FileReloader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -38,9 +41,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -75,7 +78,7 @@ public final class GrpcServer {
   static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
+      return new WholeMessage(value);
     }
 
     @Override
@@ -100,6 +103,25 @@ public final class GrpcServer {
     }
   };
 
+  /**
+   * An answer as gRPC's framer wants it: sized ({@link KnownLength}) and written in one piece
+   * ({@link Drainable}); a plain {@link ByteArrayInputStream} would be copied through a fresh 8 KiB
+   * buffer for every call.
+   */
+  static final class WholeMessage extends ByteArrayInputStream implements KnownLength, Drainable {
+    WholeMessage(byte[] bytes) {
+      super(bytes);
+    }
+
+    @Override
+    public int drainTo(OutputStream target) throws IOException {
+      int n = count - pos;
+      target.write(buf, pos, n);
+      pos = count;
+      return n;
+    }
+  }
+
   static final String[] SERVICES = {
       "opentelemetry.proto.collector.trace.v1.TraceService",
       "opentelemetry.proto.collector.metrics.v1.MetricsService",
@@ -113,6 +135,8 @@ public final class GrpcServer {
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private ScheduledExecutorService timer;
+  /** The worker event loop that runs the current thread, found once per thread (null elsewhere). */
+  private final ThreadLocal<EventExecutor> currentLoop = ThreadLocal.withInitial(this::findCurrentLoop);
 
   private final FileReloader.Listener tlsReloads;
   private ServerTls serverTls;
@@ -150,11 +174,13 @@ public final class GrpcServer {
         NioIoHandler.newFactory());
     workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
         new DefaultThreadFactory("otlp-grpc", true), NioIoHandler.newFactory());
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    ScheduledThreadPoolExecutor fallback = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "otlp-grpc-read-timeout");
       t.setDaemon(true);
       return t;
     });
+    fallback.setRemoveOnCancelPolicy(true); // a cancelled clock must not stay queued for read_timeout
+    timer = fallback;
     nb.bossEventLoopGroup(boss).workerEventLoopGroup(workers)
         .channelFactory(() -> new LimitedServerChannel(connections,
             () -> pipeline.limited(Transport.GRPC, ExportPipeline.Limit.CONNECTIONS)))
@@ -197,6 +223,27 @@ public final class GrpcServer {
       throw e;
     }
     server = srv;
+  }
+
+  private EventExecutor findCurrentLoop() {
+    EventLoopGroup w = workers;
+    if (w == null) return null;
+    for (EventExecutor e : w) {
+      if (e.inEventLoop()) return e;
+    }
+    return null;
+  }
+
+  /**
+   * Starts a call's read clock. Calls start on their connection's event loop (directExecutor), so
+   * the clock goes into that loop's own timer queue: no lock, no other thread, and cancelling it
+   * there removes it at once. Elsewhere (not expected) the shared timer thread keeps it.
+   */
+  private ScheduledFuture<?> startClock(Runnable onTimeout) {
+    long nanos = config.limits().readTimeout().toNanos();
+    EventExecutor loop = currentLoop.get();
+    if (loop != null) return loop.schedule(onTimeout, nanos, TimeUnit.NANOSECONDS);
+    return timer.schedule(onTimeout, nanos, TimeUnit.NANOSECONDS);
   }
 
   private void releaseThreads() {
@@ -281,8 +328,7 @@ public final class GrpcServer {
       MessageBudget bytes = MessageBudget.KEY.get(Context.current());
       listener.bytes = bytes;
       if (bytes != null) bytes.onOverBudget(listener::overBudget);
-      listener.readClock = timer.schedule(listener::readTimedOut, config.limits().readTimeout().toNanos(),
-          TimeUnit.NANOSECONDS);
+      listener.readClock = startClock(listener::readTimedOut);
       call.request(2); // a second message is a protocol error we want to see
       return listener;
     }
