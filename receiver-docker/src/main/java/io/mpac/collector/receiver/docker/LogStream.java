@@ -21,6 +21,8 @@ public final class LogStream implements Closeable {
   static final int DOCKER_CHUNK = 16 * 1024;
   /** A line is cut here if no newline came (protects memory from a runaway writer). */
   static final int MAX_LINE = 4 << 20;
+  /** Bytes of a daemon error frame kept for the exception's message. */
+  static final int MAX_ERROR = 4096;
 
   /** One log line: its stream ({@code stdout}/{@code stderr}), Docker's time, the text. */
   public record Line(String stream, long timestampNanos, String text) {}
@@ -84,18 +86,23 @@ public final class LogStream implements Closeable {
     }
     long size = ((header[4] & 0xffL) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8) | (header[7] & 0xff);
     Acc acc = type == 2 ? stderr : stdout;
-    StringBuilder err = type == 3 ? new StringBuilder() : null;
+    // The daemon's error text: bytes decoded once at the end (a read may split a character),
+    // at most MAX_ERROR of them kept (the frame's size is the daemon's word, not a budget).
+    java.io.ByteArrayOutputStream err = type == 3 ? new java.io.ByteArrayOutputStream() : null;
     while (size > 0) {
       int n = in.read(buf, 0, (int) Math.min(buf.length, size));
       if (n < 0) throw new EOFException("log stream ended inside a frame");
       if (err != null) {
-        err.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+        err.write(buf, 0, Math.min(n, MAX_ERROR - err.size()));
       } else {
         acc.append(buf, 0, n);
       }
       size -= n;
     }
-    if (err != null) throw new IOException("daemon reported an error in the log stream: " + err.toString().trim());
+    if (err != null) {
+      throw new IOException("daemon reported an error in the log stream: "
+          + err.toString(StandardCharsets.UTF_8).trim());
+    }
     return true;
   }
 
