@@ -8,14 +8,31 @@
 #   scripts/fuzz-long.sh                       # every target
 #   scripts/fuzz-long.sh OtlpValidatorFuzz     # receiver-otlp: OtlpValidatorFuzz, JsonTranscoderFuzz, SplitMergeFuzz
 #   scripts/fuzz-long.sh ParserFuzz            # collector-core
+#   scripts/fuzz-long.sh LokiConverterFuzz     # exporter-loki: OTLP logs -> Loki entries -> push request
+#   scripts/fuzz-long.sh PrometheusConverterFuzz  # exporter-prometheus: OTLP metrics -> remote-write samples
+#   scripts/fuzz-long.sh DockerFrameFuzz       # receiver-docker: multiplexed / TTY log stream reader
 #   APPEND=1 scripts/fuzz-long.sh ...          # also appends the figures to docs/BENCHMARKS.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tests="${*:-OtlpValidatorFuzz JsonTranscoderFuzz SplitMergeFuzz ParserFuzz}"
+tests="${*:-OtlpValidatorFuzz JsonTranscoderFuzz SplitMergeFuzz ParserFuzz LokiConverterFuzz PrometheusConverterFuzz DockerFrameFuzz}"
 pattern=$(echo "$tests" | tr ' ' ',')
+# the modules holding the requested targets (only those are built and tested)
+modules=""
+for t in $tests; do
+  case "$t" in
+    OtlpValidatorFuzz|JsonTranscoderFuzz|SplitMergeFuzz) m=receiver-otlp ;;
+    ParserFuzz) m=collector-core ;;
+    LokiConverterFuzz) m=exporter-loki ;;
+    PrometheusConverterFuzz) m=exporter-prometheus ;;
+    DockerFrameFuzz) m=receiver-docker ;;
+    *) echo "unknown fuzz target: $t" >&2; exit 2 ;;
+  esac
+  [[ ",$modules," == *",$m,"* ]] || modules="${modules:+$modules,}$m"
+done
 log=$(mktemp)
 status=0
-./mvnw -B -o test -pl collector-core,receiver-otlp -am -Dtest="$pattern" -Dsurefire.failIfNoSpecifiedTests=false \
+# package, not test: the modules use collector-core's test jar (Fuzz, Mutator, TimeBound)
+./mvnw -B -o package -pl "$modules" -am -Dtest="$pattern" -Dsurefire.failIfNoSpecifiedTests=false \
   -Dfuzz.inputs="${FUZZ_INPUTS:-1000000}" -Dfuzz.seed="${FUZZ_SEED:-1000000}" > "$log" 2>&1 || status=$?
 summary=$(grep -E "^fuzz |Tests run:|FAIL|property failed" "$log" || true)
 echo "$summary"
