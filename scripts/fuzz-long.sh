@@ -31,8 +31,9 @@ for t in $tests; do
 done
 log=$(mktemp)
 status=0
-# package, not test: the modules use collector-core's test jar (Fuzz, Mutator, TimeBound)
-./mvnw -B -o package -pl "$modules" -am -Dtest="$pattern" -Dsurefire.failIfNoSpecifiedTests=false \
+# package, not test: the modules use collector-core's test jar (Fuzz, Mutator, TimeBound);
+# -fae: a finding in one module does not keep the other modules' targets from running
+./mvnw -B -o -fae package -pl "$modules" -am -Dtest="$pattern" -Dsurefire.failIfNoSpecifiedTests=false \
   -Dfuzz.inputs="${FUZZ_INPUTS:-1000000}" -Dfuzz.seed="${FUZZ_SEED:-1000000}" > "$log" 2>&1 || status=$?
 summary=$(grep -E "^fuzz |Tests run:|FAIL|property failed" "$log" || true)
 echo "$summary"

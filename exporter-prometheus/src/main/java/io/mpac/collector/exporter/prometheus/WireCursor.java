@@ -64,8 +64,9 @@ final class WireCursor {
   boolean next() {
     if (pos >= limit) return false;
     fieldStart = pos;
-    long tag = readVarint();
-    if (tag > 0xFFFF_FFFFL || (tag >>> 3) == 0) throw malformed("invalid tag " + tag);
+    // protobuf-java keeps the low 32 bits of a longer tag varint; so do we, to accept what it accepts
+    long tag = readVarint() & 0xFFFF_FFFFL;
+    if ((tag >>> 3) == 0) throw malformed("invalid tag " + tag);
     field = (int) (tag >>> 3);
     wire = (int) (tag & 7);
     switch (wire) {

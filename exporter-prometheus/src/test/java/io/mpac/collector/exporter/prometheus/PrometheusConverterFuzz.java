@@ -90,6 +90,22 @@ class PrometheusConverterFuzz {
     }));
   }
 
+  /**
+   * Found by this fuzzer: a tag varint wider than 32 bits (here an unknown field) was refused, while
+   * protobuf-java keeps its low 32 bits and parses the request.
+   */
+  @Test
+  void aTagWiderThan32BitsReadsAsProtobufJavaReadsIt() throws Exception {
+    byte[] input = {(byte) 0x80, (byte) 0xB1, (byte) 0xC3, (byte) 0xAD, 0x10, 0x02, // field 11934480, varint 2
+        0x62, 0x08, 0x0A, 0x01, 0x6D, 0x12, 0x03, 0x0A, 0x01, 0x64}; // field 12 (unknown), 8 bytes
+    ExportMetricsServiceRequest parsed = ExportMetricsServiceRequest.parseFrom(input);
+    assertThat(parsed.getUnknownFields().asMap()).containsKeys(11934480, 12);
+    OtlpToPrometheus.Result got = new OtlpToPrometheus(OtlpToPrometheus.Options.DEFAULTS, new SeriesStates(10))
+        .convert(input, 0, NOW_MS);
+    assertThat(got.points).isZero();
+    assertThat(got.batch.samples()).isEmpty();
+  }
+
   /** Per point its buckets / quantiles + 3, plus an info series per resource and scope. */
   private static long bound(ExportMetricsServiceRequest req) {
     long n = 0;
