@@ -140,6 +140,9 @@ final class WireCursor {
       byte b = buf[pos++];
       result |= (long) (b & 0x7F) << shift;
       if (b >= 0) return result;
+      // protobuf-java (array decoder) ends a varint at its 10th byte when that byte's low bit
+      // (bit 63 of the value) is set, whatever its continuation bit says; accept what it accepts
+      if (shift == 63 && (b & 1) != 0) return result;
     }
     throw malformed("varint longer than 10 bytes");
   }

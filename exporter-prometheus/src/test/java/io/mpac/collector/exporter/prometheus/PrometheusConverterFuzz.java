@@ -106,6 +106,25 @@ class PrometheusConverterFuzz {
     assertThat(got.batch.samples()).isEmpty();
   }
 
+  /**
+   * Found by this fuzzer: a 10-byte varint whose last byte has both its continuation bit and its low
+   * bit set is one protobuf-java reads (as that 64-bit value) and the converter refused; one whose
+   * last byte has the continuation bit and not the low bit is refused by both.
+   */
+  @Test
+  void aTenByteVarintEndsAsInProtobufJava() throws Exception {
+    byte[] quirk = {0x28, -1, -1, -1, -1, -1, -1, -1, -1, -1, (byte) 0x81}; // field 5 (unknown), varint
+    assertThat(ExportMetricsServiceRequest.parseFrom(quirk).getUnknownFields().getField(5).getVarintList())
+        .containsExactly(-1L);
+    OtlpToPrometheus converter = new OtlpToPrometheus(OtlpToPrometheus.Options.DEFAULTS, new SeriesStates(10));
+    assertThat(converter.convert(quirk, 0, NOW_MS).points).isZero();
+    byte[] tooLong = {0x28, -1, -1, -1, -1, -1, -1, -1, -1, -1, (byte) 0x80, 0x00};
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExportMetricsServiceRequest.parseFrom(tooLong))
+        .isInstanceOf(InvalidProtocolBufferException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> converter.convert(tooLong, 0, NOW_MS))
+        .isInstanceOf(WireCursor.MalformedException.class);
+  }
+
   /** Per point its buckets / quantiles + 3, plus an info series per resource and scope. */
   private static long bound(ExportMetricsServiceRequest req) {
     long n = 0;
