@@ -414,6 +414,9 @@ class KafkaTierProcessTest {
     }
   }
 
+  /** How long the broker is down: issue #14 asks for 30 s. */
+  private static final Duration OUTAGE = Duration.ofSeconds(30);
+
   @Test
   void aBrokerOutageIsQueuedByTheGatewayAndNothingAcceptedIsLost() throws Exception {
     int receiverPort = freePort();
@@ -433,7 +436,7 @@ class KafkaTierProcessTest {
         String id = "otelcol.exporter.kafka.gateway";
         assertThat(metric(a, "otelcol_exporter_queue_size", id)).as("A holds what it accepted").isPositive();
         assertThat(sink.spans.keySet()).doesNotContainAnyElementsOf(during);
-        long left = Duration.ofSeconds(10).toNanos() - (System.nanoTime() - outageStart);
+        long left = OUTAGE.toNanos() - (System.nanoTime() - outageStart);
         if (left > 0) TimeUnit.NANOSECONDS.sleep(left);
         broker.start();
 

@@ -184,7 +184,7 @@ class EndpointBuffersTest {
     RecordingSender sender = new RecordingSender();
     sender.release = new CountDownLatch(1);
     EndpointConfig cfg = EndpointConfig.defaults(URI.create("http://127.0.0.1:9/loki/api/v1/push"))
-        .withBatching(Duration.ofMillis(5), 1 << 20);
+        .withBatching(Duration.ofSeconds(2), 1 << 20); // long enough that a loaded machine cannot split the batch
     Endpoint e = endpoint(sender, cfg);
     Labels a = Labels.of("job", "a");
     enqueue(e, q(a, 0, "first", Map.of()));
