@@ -74,8 +74,7 @@ final class WireCursor {
       case FIXED64 -> fixed(8);
       case FIXED32 -> fixed(4);
       case LEN -> {
-        long n = readVarint();
-        if (n < 0 || n > limit - pos) throw malformed("length " + n + " runs past the end of its message");
+        int n = readLength();
         start = pos;
         pos += (int) n;
         end = pos;
@@ -84,6 +83,16 @@ final class WireCursor {
       default -> throw malformed("unexpected wire type " + wire);
     }
     return true;
+  }
+
+  /**
+   * A length prefix. protobuf-java reads it as a 32-bit varint, keeping the low 32 bits of a longer
+   * one; so do we, to accept exactly what it accepts (a negative result is refused by both).
+   */
+  private int readLength() {
+    int n = (int) readVarint();
+    if (n < 0 || n > limit - pos) throw malformed("length " + n + " runs past the end of its message");
+    return n;
   }
 
   /** The current FIXED64 value. */
@@ -118,11 +127,7 @@ final class WireCursor {
         case VARINT -> readVarint();
         case FIXED64 -> fixed(8);
         case FIXED32 -> fixed(4);
-        case LEN -> {
-          long n = readVarint();
-          if (n < 0 || n > limit - pos) throw malformed("length " + n + " runs past the end of its message");
-          pos += (int) n;
-        }
+        case LEN -> pos += readLength();
         case START_GROUP -> skipGroup(f, depth + 1);
         case END_GROUP -> {
           if (f != number) throw malformed("group " + number + " ended by " + f);
