@@ -9,6 +9,7 @@ import io.mpac.collector.config.syntax.ConfigException;
 import io.mpac.collector.config.syntax.Diagnostic;
 import io.mpac.collector.exporter.tls.OtlpTls;
 import io.mpac.collector.exporter.tls.TlsBlocks;
+import io.mpac.collector.exporter.DeliveryBlocks;
 import io.mpac.collector.exporter.QueueConfig;
 import io.mpac.collector.exporter.RetryConfig;
 import java.time.Duration;
@@ -160,18 +161,9 @@ public record OtlpGrpcExporterConfig(Duration timeout, Client client, QueueConfi
     } catch (ConfigException e) {
       diags.addAll(e.diagnostics());
     }
-    QueueConfig queue = null;
-    RetryConfig retry = null;
-    try {
-      queue = QueueConfig.from(args.blockOrDefaults("sending_queue"));
-    } catch (ConfigException e) {
-      diags.addAll(e.diagnostics());
-    }
-    try {
-      retry = RetryConfig.from(args.blockOrDefaults("retry_on_failure"));
-    } catch (ConfigException e) {
-      diags.addAll(e.diagnostics());
-    }
+    DeliveryBlocks delivery = DeliveryBlocks.from(args, diags);
+    QueueConfig queue = delivery.queue();
+    RetryConfig retry = delivery.retry();
     if (!diags.isEmpty()) throw new ConfigException(diags);
     return new OtlpGrpcExporterConfig(timeout, client, queue, retry);
   }

@@ -9,6 +9,7 @@ import io.mpac.collector.config.syntax.ConfigException;
 import io.mpac.collector.config.syntax.Diagnostic;
 import io.mpac.collector.exporter.tls.OtlpTls;
 import io.mpac.collector.exporter.tls.TlsBlocks;
+import io.mpac.collector.exporter.DeliveryBlocks;
 import io.mpac.collector.exporter.QueueConfig;
 import io.mpac.collector.exporter.RetryConfig;
 import io.mpac.collector.pdata.Signal;
@@ -170,18 +171,9 @@ public record OtlpHttpExporterConfig(List<URI> urls, Encoding encoding, Compress
     if (timeout.isNegative() || timeout.isZero()) {
       diags.add(new Diagnostic(c.positionOf("timeout"), "timeout must be greater than 0"));
     }
-    QueueConfig queue = null;
-    RetryConfig retry = null;
-    try {
-      queue = QueueConfig.from(args.blockOrDefaults("sending_queue"));
-    } catch (ConfigException e) {
-      diags.addAll(e.diagnostics());
-    }
-    try {
-      retry = RetryConfig.from(args.blockOrDefaults("retry_on_failure"));
-    } catch (ConfigException e) {
-      diags.addAll(e.diagnostics());
-    }
+    DeliveryBlocks delivery = DeliveryBlocks.from(args, diags);
+    QueueConfig queue = delivery.queue();
+    RetryConfig retry = delivery.retry();
     if (!diags.isEmpty()) throw new ConfigException(diags);
     Encoding encoding = Encoding.valueOf(args.string("encoding").toUpperCase(Locale.ROOT));
     return new OtlpHttpExporterConfig(urls, encoding, compression, headers, tls, timeout, queue, retry);

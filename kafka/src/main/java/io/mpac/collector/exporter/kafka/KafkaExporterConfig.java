@@ -7,6 +7,7 @@ import io.mpac.collector.component.schema.Schema.BlockSpec.Cardinality;
 import io.mpac.collector.component.schema.Types;
 import io.mpac.collector.config.syntax.ConfigException;
 import io.mpac.collector.config.syntax.Diagnostic;
+import io.mpac.collector.exporter.DeliveryBlocks;
 import io.mpac.collector.exporter.QueueConfig;
 import io.mpac.collector.exporter.RetryConfig;
 import io.mpac.collector.kafka.DefaultTopics;
@@ -161,18 +162,9 @@ public record KafkaExporterConfig(KafkaClientConfig client, Duration timeout, Ma
       if (t != null) topics.put(s, t);
     }
     Producer producer = producer(args.blockOrDefaults("producer"), diags);
-    QueueConfig queue = null;
-    RetryConfig retry = null;
-    try {
-      queue = QueueConfig.from(args.blockOrDefaults("sending_queue"));
-    } catch (ConfigException e) {
-      diags.addAll(e.diagnostics());
-    }
-    try {
-      retry = RetryConfig.from(args.blockOrDefaults("retry_on_failure"));
-    } catch (ConfigException e) {
-      diags.addAll(e.diagnostics());
-    }
+    DeliveryBlocks delivery = DeliveryBlocks.from(args, diags);
+    QueueConfig queue = delivery.queue();
+    RetryConfig retry = delivery.retry();
     if (!diags.isEmpty()) throw new ConfigException(diags);
     return new KafkaExporterConfig(client, timeout, topics, args.bool("partition_traces_by_id"),
         args.bool("partition_metrics_by_resource_attributes"), args.bool("signal_header"), producer, queue, retry);
